@@ -1,0 +1,13 @@
+// Umbrella header for libkonghybrid's public API (kong/uv.h is separate and optional).
+#ifndef KONG_KONG_H_
+#define KONG_KONG_H_
+
+#include "kong/cert_gen.h"
+#include "kong/conf.h"
+#include "kong/event_loop.h"
+#include "kong/export.h"
+#include "kong/logger.h"
+#include "kong/status.h"
+#include "kong/version.h"
+
+#endif  // KONG_KONG_H_
