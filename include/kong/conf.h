@@ -37,7 +37,9 @@ class KONG_EXPORT Conf {
   // Reads, merges, types and validates every property. Fails with kInvalidArgument carrying
   // the first error in Kong's words (what `kong start` prints); `all_errors`, when given,
   // receives every error in order (what `kong check` prints). A missing `path` fails with
-  // "no file at: <path>".
+  // kNotFound and "no file at: <path>"; an unreadable one with "could not load config file:
+  // <reason>". Reads files (kong.conf, certificates) on the calling thread.
+  // See docs/configuration.md for every property, rule and difference from Kong.
   static Result<Conf> Load(const ConfSources& sources,
                            std::vector<std::string>* all_errors = nullptr);
 

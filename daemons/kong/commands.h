@@ -1,0 +1,27 @@
+// The subcommands of `kong`; each takes the arguments after its name and returns the exit code.
+#ifndef KONG_DAEMONS_KONG_COMMANDS_H_
+#define KONG_DAEMONS_KONG_COMMANDS_H_
+
+#include <string>
+#include <vector>
+
+namespace kong::cli {
+
+// The Kong release whose CLI, configuration and clustering behaviour this build follows
+// (docs/differences-from-kong.md).
+inline constexpr char kKongCompatibleVersion[] = "3.10.0";
+
+int RunCheck(const std::vector<std::string>& args);
+int RunHybrid(const std::vector<std::string>& args);
+int RunVersion(const std::vector<std::string>& args);
+
+// Usage texts, printed for --help (stdout) and usage errors (stderr).
+extern const char kCheckUsage[];
+extern const char kHybridUsage[];
+extern const char kVersionUsage[];
+// The options every command accepts (Kong appends them to each command's usage).
+extern const char kGlobalOptionsUsage[];
+
+}  // namespace kong::cli
+
+#endif  // KONG_DAEMONS_KONG_COMMANDS_H_
