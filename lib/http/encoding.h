@@ -1,0 +1,44 @@
+// HTTP/1.1 wire encoding: reason phrases, IMF dates, heads, chunks and Kong's error bodies.
+#ifndef KONG_HTTP_ENCODING_H_
+#define KONG_HTTP_ENCODING_H_
+
+#include <ctime>
+#include <string>
+#include <string_view>
+
+#include "http/header_map.h"
+#include "http/message.h"
+
+namespace kong::http {
+
+// "OK", "Not Found", ...; "Unknown" for codes without one.
+std::string_view ReasonPhrase(int status);
+
+// RFC 9110 IMF-fixdate, "Sun, 06 Nov 1994 08:49:37 GMT".
+std::string HttpDate(std::time_t t);
+// The current date, formatted at most once per second per thread.
+const std::string& CurrentHttpDate();
+
+// True when a response with this status to this method has no body (1xx, 204, 304, HEAD).
+bool ResponseHasNoBody(std::string_view method, int status);
+
+// "HTTP/1.1 <status> <reason>\r\n" + headers + "\r\n".
+std::string EncodeResponseHead(int status, const HeaderMap& headers);
+// "<METHOD> <target> HTTP/1.1\r\n" + headers + "\r\n".
+std::string EncodeRequestHead(std::string_view method, std::string_view target,
+                              const HeaderMap& headers);
+// One chunk of a chunked body ("" encodes nothing: use kLastChunk to end the body).
+std::string EncodeChunk(std::string_view data);
+inline constexpr std::string_view kLastChunk = "0\r\n\r\n";
+
+// The response Kong's error handler gives for a status the server itself produces
+// ({"message":"Payload too large"}, ...). nginx's internal 494 "Request Header Or Cookie Too
+// Large" is sent as 400 with Kong's 494 message, as kong/error_handlers.lua does.
+Response KongErrorResponse(int status);
+
+// JSON string escaping for the small bodies built here.
+std::string JsonEscape(std::string_view s);
+
+}  // namespace kong::http
+
+#endif  // KONG_HTTP_ENCODING_H_

@@ -1,0 +1,127 @@
+// Exchange and ResponseWriter: encoding one response and handing it to its connection.
+#include "http/exchange.h"
+
+#include "http/encoding.h"
+#include "http/server_connection.h"
+
+namespace kong::http {
+
+void Exchange::PrepareHead(int status, HeaderMap* headers) {
+  if (headers->HasToken("Connection", "close")) keep_alive = false;
+  headers->Remove("Connection");
+  headers->Remove("Transfer-Encoding");
+  HeaderMap head;
+  const std::string& name = conn->options().server_name;
+  if (!name.empty() && !headers->Has("Server")) head.Add("Server", name);
+  if (!headers->Has("Date")) head.Add("Date", CurrentHttpDate());
+  for (const auto& [k, v] : *headers) head.Add(k, v);
+  if (chunked) head.Add("Transfer-Encoding", "chunked");
+  if (status >= 200) head.Add("Connection", keep_alive ? "keep-alive" : "close");
+  *headers = std::move(head);
+}
+
+bool Exchange::Send(Response response) {
+  if (conn == nullptr || head_sent || finished || response.status < 200) return false;
+  body_suppressed = ResponseHasNoBody(request.method, response.status);
+  std::optional<std::string_view> given = response.headers.Get("Content-Length");
+  // A HEAD answer may state the length of the body it leaves out.
+  std::string length = request.method == "HEAD" && response.body.empty() && given
+                           ? std::string(*given)
+                           : std::to_string(response.body.size());
+  response.headers.Remove("Content-Length");
+  bool no_length = response.status == 204 || response.status == 304;
+  if (!no_length) response.headers.Add("Content-Length", length);
+  PrepareHead(response.status, &response.headers);
+  out += EncodeResponseHead(response.status, response.headers);
+  if (!body_suppressed) out += response.body;
+  head_sent = finished = true;
+  conn->OnExchangeOutput();
+  return true;
+}
+
+bool Exchange::SendHead(int status, HeaderMap headers) {
+  if (conn == nullptr || head_sent || finished || status < 200) return false;
+  body_suppressed = ResponseHasNoBody(request.method, status);
+  if (!body_suppressed && !headers.Has("Content-Length")) {
+    if (request.http_major == 1 && request.http_minor >= 1) {
+      chunked = true;
+    } else {
+      keep_alive = false;  // HTTP/1.0 has no chunked coding: the close ends the body
+    }
+  }
+  PrepareHead(status, &headers);
+  out += EncodeResponseHead(status, headers);
+  head_sent = true;
+  conn->OnExchangeOutput();
+  return true;
+}
+
+bool Exchange::SendChunk(std::string_view data) {
+  if (conn == nullptr || !head_sent || finished) return false;
+  if (body_suppressed || data.empty()) return true;
+  out += chunked ? EncodeChunk(data) : std::string(data);
+  conn->OnExchangeOutput();
+  return true;
+}
+
+bool Exchange::Finish() {
+  if (conn == nullptr || !head_sent || finished) return false;
+  if (chunked) out += kLastChunk;
+  finished = true;
+  conn->OnExchangeOutput();
+  return true;
+}
+
+Result<UpgradedTransport> Exchange::TakeTransport() {
+  if (conn == nullptr) return Status::Unavailable("take transport: connection closed");
+  if (!request.upgrade) {
+    return Status::InvalidArgument("take transport: request " + request.method + " " +
+                                   request.target + " is not an upgrade");
+  }
+  if (head_sent || finished) return Status::Conflict("take transport: request already answered");
+  auto taken = conn->Detach(this);
+  if (taken.ok()) head_sent = finished = true;
+  return taken;
+}
+
+void Exchange::Abandon() {
+  if (conn == nullptr || finished) return;
+  if (head_sent) {
+    conn->Abort();  // a truncated stream must not look complete
+    return;
+  }
+  Send(KongErrorResponse(500));
+}
+
+// One Holder per exchange, shared by writer copies: its end means "nobody will answer".
+struct ResponseWriter::Holder {
+  explicit Holder(std::shared_ptr<Exchange> e) : ex(std::move(e)) {}
+  ~Holder() {
+    if (ex->loop.IsCurrentThread()) {
+      ex->Abandon();
+    } else {
+      ex->loop.Post([ex = ex] { ex->Abandon(); });
+    }
+  }
+  std::shared_ptr<Exchange> ex;
+};
+
+ResponseWriter::ResponseWriter(std::shared_ptr<Exchange> exchange)
+    : holder_(std::make_shared<Holder>(std::move(exchange))) {}
+ResponseWriter::~ResponseWriter() = default;
+ResponseWriter::ResponseWriter(const ResponseWriter&) = default;
+ResponseWriter& ResponseWriter::operator=(const ResponseWriter&) = default;
+
+Request& ResponseWriter::request() const { return holder_->ex->request; }
+bool ResponseWriter::Send(Response response) { return holder_->ex->Send(std::move(response)); }
+bool ResponseWriter::SendHead(int status, HeaderMap headers) {
+  return holder_->ex->SendHead(status, std::move(headers));
+}
+bool ResponseWriter::SendChunk(std::string_view data) { return holder_->ex->SendChunk(data); }
+bool ResponseWriter::Finish() { return holder_->ex->Finish(); }
+Result<UpgradedTransport> ResponseWriter::TakeTransport() { return holder_->ex->TakeTransport(); }
+bool ResponseWriter::pending() const {
+  return holder_->ex->conn != nullptr && !holder_->ex->finished;
+}
+
+}  // namespace kong::http

@@ -1,0 +1,47 @@
+// Exchange: one request on a server connection and the state of its response (internal).
+#ifndef KONG_HTTP_EXCHANGE_H_
+#define KONG_HTTP_EXCHANGE_H_
+
+#include <string>
+
+#include "http/message.h"
+#include "http/server.h"
+#include "kong/event_loop.h"
+
+namespace kong::http {
+
+class ServerConnection;
+
+// Shared by the connection's response queue and every ResponseWriter copy. The connection
+// clears `conn` when it closes or hands its transport over; from then on answers are no-ops.
+class Exchange {
+ public:
+  Exchange(ServerConnection* conn, EventLoop& loop, Request request, bool keep_alive)
+      : request(std::move(request)), conn(conn), loop(loop), keep_alive(keep_alive) {}
+
+  bool Send(Response response);
+  bool SendHead(int status, HeaderMap headers);
+  bool SendChunk(std::string_view data);
+  bool Finish();
+  Result<UpgradedTransport> TakeTransport();
+  // Every writer was dropped: answer 500, or abort a half-streamed response.
+  void Abandon();
+
+  Request request;
+  ServerConnection* conn;
+  EventLoop& loop;
+  bool keep_alive;  // this response may leave the connection open
+  bool head_sent = false;
+  bool finished = false;         // the whole response is encoded into `out` (or already written)
+  bool chunked = false;          // streamed body uses chunked coding
+  bool body_suppressed = false;  // HEAD, 1xx, 204, 304: body bytes are dropped
+  std::string out;               // encoded bytes not yet handed to the transport
+
+ private:
+  // Adds Date/Server/Connection; removes framing headers the writer owns.
+  void PrepareHead(int status, HeaderMap* headers);
+};
+
+}  // namespace kong::http
+
+#endif  // KONG_HTTP_EXCHANGE_H_

@@ -1,0 +1,106 @@
+// Request/Response helpers: target splitting, query parsing, percent-coding.
+#include "http/message.h"
+
+namespace kong::http {
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::string PercentDecode(std::string_view s, bool plus_as_space) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '%' && i + 2 < s.size()) {
+      int hi = HexValue(s[i + 1]), lo = HexValue(s[i + 2]);
+      if (hi >= 0 && lo >= 0) {
+        out.push_back(static_cast<char>(hi * 16 + lo));
+        i += 2;
+        continue;
+      }
+    }
+    out.push_back(plus_as_space && c == '+' ? ' ' : c);
+  }
+  return out;
+}
+
+std::string PercentEncode(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '.' || c == '_' || c == '~';
+    if (unreserved) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+QueryParams ParseQuery(std::string_view query) {
+  QueryParams out;
+  size_t start = 0;
+  while (start < query.size()) {
+    size_t end = query.find('&', start);
+    if (end == std::string_view::npos) end = query.size();
+    std::string_view pair = query.substr(start, end - start);
+    start = end + 1;
+    if (pair.empty()) continue;
+    size_t eq = pair.find('=');
+    std::string key = PercentDecode(pair.substr(0, eq), true);
+    if (key.empty()) continue;  // "=x" carries no name, nginx ignores it too
+    std::string value =
+        eq == std::string_view::npos ? "" : PercentDecode(pair.substr(eq + 1), true);
+    out[std::move(key)].push_back(std::move(value));
+  }
+  return out;
+}
+
+void SplitTarget(std::string_view target, std::string* raw_path, std::string* query) {
+  size_t hash = target.find('#');
+  if (hash != std::string_view::npos) target = target.substr(0, hash);
+  size_t scheme = target.find("://");
+  if (!target.empty() && target.front() != '/' && scheme != std::string_view::npos) {
+    size_t slash = target.find_first_of("/?", scheme + 3);
+    target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
+  }
+  size_t q = target.find('?');
+  std::string_view path = target.substr(0, q);
+  *raw_path = path.empty() ? "/" : std::string(path);
+  *query = q == std::string_view::npos ? "" : std::string(target.substr(q + 1));
+}
+
+std::optional<std::string_view> Request::Query(std::string_view key) const {
+  auto it = query.find(std::string(key));
+  if (it == query.end() || it->second.empty()) return std::nullopt;
+  return std::string_view(it->second.front());
+}
+
+Response Response::Json(int status, std::string json) {
+  Response r;
+  r.status = status;
+  r.headers.Add("Content-Type", "application/json; charset=utf-8");
+  r.body = std::move(json);
+  return r;
+}
+
+Response Response::Text(int status, std::string text) {
+  Response r;
+  r.status = status;
+  r.headers.Add("Content-Type", "text/plain; charset=utf-8");
+  r.body = std::move(text);
+  return r;
+}
+
+}  // namespace kong::http

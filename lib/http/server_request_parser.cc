@@ -1,0 +1,153 @@
+// ServerConnection's llhttp callbacks: build the Request and enforce nginx's size limits.
+#include "http/encoding.h"
+#include "http/server_connection.h"
+
+namespace kong::http {
+namespace {
+
+ServerConnection* Self(llhttp_t* p) { return static_cast<ServerConnection*>(p->data); }
+
+// nginx's internal code for "Request Header Or Cookie Too Large", sent as 400.
+constexpr int kHeaderTooLarge = 494;
+
+}  // namespace
+
+int ServerConnection::OnMessageBegin(llhttp_t* p) noexcept {
+  ServerConnection* c = Self(p);
+  c->current_ = Request();
+  c->field_.clear();
+  c->value_.clear();
+  c->header_bytes_ = 0;
+  c->reject_status_ = 0;
+  c->phase_ = Phase::kHeaders;
+  // The first request keeps the deadline that started at accept (nginx's post_accept_timeout).
+  bool first_deadline_running = c->requests_ == 0 && c->idle_timer_armed_;
+  c->idle_timer_armed_ = false;
+  if (!first_deadline_running) {
+    if (c->options().header_timeout_ms) {
+      c->timer_.Start(c->options().header_timeout_ms, [c] { c->Abort(); });
+    } else {
+      c->timer_.Stop();
+    }
+  }
+  return 0;
+}
+
+int ServerConnection::OnUrl(llhttp_t* p, const char* at, size_t n) noexcept {
+  ServerConnection* c = Self(p);
+  c->current_.target.append(at, n);
+  size_t max = c->options().max_request_line_size;
+  if (max && c->current_.target.size() > max) {
+    c->reject_status_ = 414;
+    return HPE_USER;
+  }
+  return 0;
+}
+
+int ServerConnection::OnHeaderField(llhttp_t* p, const char* at, size_t n) noexcept {
+  ServerConnection* c = Self(p);
+  c->field_.append(at, n);
+  c->header_bytes_ += n;
+  const ServerOptions& o = c->options();
+  if ((o.max_header_line_size && c->field_.size() > o.max_header_line_size) ||
+      (o.max_header_size && c->header_bytes_ > o.max_header_size)) {
+    c->reject_status_ = kHeaderTooLarge;
+    return HPE_USER;
+  }
+  return 0;
+}
+
+int ServerConnection::OnHeaderValue(llhttp_t* p, const char* at, size_t n) noexcept {
+  ServerConnection* c = Self(p);
+  c->value_.append(at, n);
+  c->header_bytes_ += n;
+  const ServerOptions& o = c->options();
+  if ((o.max_header_line_size && c->field_.size() + c->value_.size() > o.max_header_line_size) ||
+      (o.max_header_size && c->header_bytes_ > o.max_header_size)) {
+    c->reject_status_ = kHeaderTooLarge;
+    return HPE_USER;
+  }
+  return 0;
+}
+
+int ServerConnection::OnHeaderValueComplete(llhttp_t* p) noexcept {
+  ServerConnection* c = Self(p);
+  c->current_.headers.Add(std::move(c->field_), std::move(c->value_));
+  c->field_.clear();
+  c->value_.clear();
+  size_t max = c->options().max_header_count;
+  if (max && c->current_.headers.size() > max) {
+    c->reject_status_ = kHeaderTooLarge;
+    return -1;
+  }
+  return 0;
+}
+
+int ServerConnection::OnHeadersComplete(llhttp_t* p) noexcept {
+  ServerConnection* c = Self(p);
+  Request& r = c->current_;
+  const ServerOptions& o = c->options();
+  r.method = llhttp_method_name(static_cast<llhttp_method_t>(p->method));
+  r.http_major = p->http_major;
+  r.http_minor = p->http_minor;
+  r.peer_address = c->transport_->peer_address();
+  if (r.http_major == 1 && r.http_minor >= 1 && !r.headers.Has("Host")) {
+    c->reject_status_ = 400;  // nginx: "client sent HTTP/1.1 request without Host header"
+    return -1;
+  }
+  if (r.method == "CONNECT") {
+    r.raw_path = r.target;  // authority-form "host:port"
+    r.path = r.target;
+  } else {
+    SplitTarget(r.target, &r.raw_path, &r.query_string);
+    r.path = PercentDecode(r.raw_path, false);
+    r.query = ParseQuery(r.query_string);
+  }
+  bool chunked = (p->flags & F_CHUNKED) != 0;
+  bool has_length = (p->flags & F_CONTENT_LENGTH) != 0;
+  if (has_length && o.max_body_size && p->content_length > o.max_body_size) {
+    c->reject_status_ = 413;  // nginx rejects on the announced length, before reading it
+    return -1;
+  }
+  bool has_body = chunked || (has_length && p->content_length > 0);
+  if (has_body) {
+    c->phase_ = Phase::kBody;
+    if (o.body_timeout_ms) {
+      c->timer_.Start(o.body_timeout_ms, [c] { c->Abort(); });
+    } else {
+      c->timer_.Stop();
+    }
+    // curl waits a second for this before sending a body; send it when it cannot overtake an
+    // earlier pipelined response.
+    if (r.http_minor >= 1 && c->queue_.empty() && r.headers.HasToken("Expect", "100-continue")) {
+      (void)c->transport_->Write("HTTP/1.1 100 Continue\r\n\r\n");
+    }
+  }
+  return 0;
+}
+
+int ServerConnection::OnBody(llhttp_t* p, const char* at, size_t n) noexcept {
+  ServerConnection* c = Self(p);
+  c->current_.body.append(at, n);
+  size_t max = c->options().max_body_size;
+  if (max && c->current_.body.size() > max) {
+    c->reject_status_ = 413;
+    return HPE_USER;
+  }
+  return 0;
+}
+
+int ServerConnection::OnMessageComplete(llhttp_t* p) noexcept {
+  ServerConnection* c = Self(p);
+  c->current_.keep_alive = llhttp_should_keep_alive(p) != 0;
+  c->current_.upgrade = p->upgrade != 0;
+  c->completed_ = std::make_unique<Request>(std::move(c->current_));
+  c->current_ = Request();
+  c->phase_ = Phase::kIdle;
+  c->timer_.Stop();
+  c->idle_timer_armed_ = false;
+  // Pausing hands each request to Parse(), which dispatches it and decides whether to go on.
+  return HPE_PAUSED;
+}
+
+}  // namespace kong::http

@@ -1,0 +1,72 @@
+// Tests for HeaderMap, query/target parsing, percent-coding and wire encoding.
+#include "http/message.h"
+
+#include "http/encoding.h"
+#include "http/header_map.h"
+#include "support/test_support.h"
+
+using namespace kong::http;
+
+TEST_SUITE("http") {
+  TEST_CASE("HeaderMap keeps order and repeats, looks up case-insensitively") {
+    HeaderMap h;
+    h.Add("Set-Cookie", "a=1");
+    h.Add("content-type", "text/plain");
+    h.Add("SET-COOKIE", "b=2");
+    CHECK(h.size() == 3);
+    CHECK(*h.Get("Content-Type") == "text/plain");
+    CHECK(h.GetAll("set-cookie") == std::vector<std::string_view>{"a=1", "b=2"});
+    CHECK_FALSE(h.Has("Host"));
+    h.Set("set-cookie", "c=3");
+    CHECK(h.GetAll("Set-Cookie") == std::vector<std::string_view>{"c=3"});
+    CHECK(h.Remove("SET-cookie") == 1);
+    h.Add("Connection", "keep-alive, Upgrade");
+    CHECK(h.HasToken("connection", "upgrade"));
+    CHECK_FALSE(h.HasToken("connection", "close"));
+  }
+
+  TEST_CASE("targets split into decoded path and query arguments") {
+    std::string path, query;
+    SplitTarget("/services/a%20b?size=10&tags=x%2Cy&flag&tags=z+w#frag", &path, &query);
+    CHECK(path == "/services/a%20b");
+    CHECK(query == "size=10&tags=x%2Cy&flag&tags=z+w");
+    CHECK(PercentDecode(path, false) == "/services/a b");
+    QueryParams q = ParseQuery(query);
+    CHECK(q["size"] == std::vector<std::string>{"10"});
+    CHECK(q["tags"] == std::vector<std::string>{"x,y", "z w"});
+    CHECK(q["flag"] == std::vector<std::string>{""});
+    CHECK(q.size() == 3);
+
+    SplitTarget("http://example.com:8000/p?q=1", &path, &query);
+    CHECK(path == "/p");
+    CHECK(query == "q=1");
+    SplitTarget("", &path, &query);
+    CHECK(path == "/");
+    // Malformed escapes are kept, as nginx does; '+' is a space only in queries.
+    CHECK(PercentDecode("%zz%4%41+", false) == "%zz%4A+");
+    CHECK(PercentDecode("a+b", true) == "a b");
+    CHECK(PercentEncode("a b/ü~") == "a%20b%2F%C3%BC~");
+  }
+
+  TEST_CASE("encoding: dates, heads, chunks and Kong's error bodies") {
+    CHECK(HttpDate(784111777) == "Sun, 06 Nov 1994 08:49:37 GMT");
+    CHECK(CurrentHttpDate().size() == 29);
+    HeaderMap h;
+    h.Add("A", "1");
+    CHECK(EncodeResponseHead(404, h) == "HTTP/1.1 404 Not Found\r\nA: 1\r\n\r\n");
+    CHECK(EncodeRequestHead("GET", "/x", h) == "GET /x HTTP/1.1\r\nA: 1\r\n\r\n");
+    CHECK(EncodeChunk("hello world, 17 b") == "11\r\nhello world, 17 b\r\n");
+    CHECK(EncodeChunk("").empty());
+    CHECK(ResponseHasNoBody("HEAD", 200));
+    CHECK(ResponseHasNoBody("GET", 304));
+    CHECK_FALSE(ResponseHasNoBody("GET", 200));
+
+    Response too_large = KongErrorResponse(494);
+    CHECK(too_large.status == 400);  // nginx's internal 494 goes out as 400
+    CHECK(too_large.body == R"({"message":"Request header or cookie too large"})");
+    CHECK(KongErrorResponse(413).body == R"({"message":"Payload too large"})");
+    CHECK(*KongErrorResponse(400).headers.Get("content-type") == "application/json; charset=utf-8");
+    CHECK(KongErrorResponse(599).body == R"({"message":"The upstream server responded with 599"})");
+    CHECK(JsonEscape("a\"b\\\n\x01") == "a\\\"b\\\\\\n\\u0001");
+  }
+}
