@@ -63,6 +63,10 @@ CREATE TABLE clustering_data_planes (
   updated_at INTEGER NOT NULL, expires_at INTEGER);
 CREATE INDEX clustering_data_planes_expires_idx ON clustering_data_planes (expires_at);
 )"},
+      // Lists of one parent's children (GET /services/{s}/routes) page through this index.
+      {"003_refs_children_idx", R"(
+CREATE INDEX refs_children_idx ON refs (entity, field, parent_id, id);
+)"},
   };
   return steps;
 }
@@ -111,6 +115,10 @@ CREATE TABLE clustering_data_planes (
   labels TEXT NOT NULL DEFAULT '{}', cert_details TEXT NOT NULL DEFAULT '{}',
   updated_at BIGINT NOT NULL, expires_at BIGINT);
 CREATE INDEX clustering_data_planes_expires_idx ON clustering_data_planes (expires_at);
+)"},
+      // Lists of one parent's children (GET /services/{s}/routes) page through this index.
+      {"003_refs_children_idx", R"(
+CREATE INDEX refs_children_idx ON refs (entity, field, parent_id, id);
 )"},
   };
   return steps;

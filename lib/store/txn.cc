@@ -148,14 +148,18 @@ Result<Page> Txn::List(const std::string& entity, const ListQuery& query) {
   }
   // Keyset pagination: "id > last id of the previous page" stays correct while rows are
   // inserted or deleted between pages, and costs the same on page 1 and page 1000.
-  std::string sql = std::string(kSelectRow) + "WHERE e.entity = $1 AND e.id > $2";
+  std::string sql;
   SqlParams params{entity, after};
   if (query.parent) {
-    sql += " AND EXISTS (SELECT 1 FROM refs r WHERE r.entity = e.entity AND r.id = e.id"
-           " AND r.field = $" + std::to_string(params.size() + 1) +
-           " AND r.parent_id = $" + std::to_string(params.size() + 2) + ")";
+    // Driven by refs_children_idx (entity, field, parent_id, id): a parent's page costs its
+    // own children, not a scan of every row of `entity`.
+    sql = std::string(kSelectRow) +
+          "JOIN refs r ON r.entity = e.entity AND r.id = e.id "
+          "WHERE r.entity = $1 AND r.id > $2 AND r.field = $3 AND r.parent_id = $4";
     params.push_back(query.parent->field);
     params.push_back(query.parent->parent_id);
+  } else {
+    sql = std::string(kSelectRow) + "WHERE e.entity = $1 AND e.id > $2";
   }
   std::vector<std::string> tags = Deduplicated(query.tags);
   if (!tags.empty()) {
@@ -171,7 +175,8 @@ Result<Page> Txn::List(const std::string& entity, const ListQuery& query) {
     }
   }
   // One row more than asked tells whether a next page exists.
-  sql += " ORDER BY e.id LIMIT $" + std::to_string(params.size() + 1);
+  sql += query.parent ? " ORDER BY r.id" : " ORDER BY e.id";
+  sql += " LIMIT $" + std::to_string(params.size() + 1);
   params.push_back(static_cast<int64_t>(query.size) + 1);
   KONG_ASSIGN_OR_RETURN(SqlResult r, Run(sql, params, "list " + entity));
   bool more = r.rows.size() > static_cast<size_t>(query.size);
