@@ -5,6 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "common/cli_args.h"
+#include "kong/conf.h"
+
 namespace kong::cli {
 
 // The Kong release whose CLI, configuration and clustering behaviour this build follows
@@ -12,13 +15,22 @@ namespace kong::cli {
 inline constexpr char kKongCompatibleVersion[] = "3.10.0";
 
 int RunCheck(const std::vector<std::string>& args);
+int RunConfig(const std::vector<std::string>& args);
 int RunHybrid(const std::vector<std::string>& args);
+int RunMigrations(const std::vector<std::string>& args);
 int RunVersion(const std::vector<std::string>& args);
 
 // Usage texts, printed for --help (stdout) and usage errors (stderr).
 extern const char kCheckUsage[];
+extern const char kConfigUsage[];
 extern const char kHybridUsage[];
+extern const char kMigrationsUsage[];
 extern const char kVersionUsage[];
+
+// kong.conf for a command's -c/--conf and -p/--prefix, with the process environment, as kongd
+// loads it (so both open the same database).
+Result<Conf> LoadCommandConf(const ParsedArgs& parsed);
+
 // The options every command accepts (Kong appends them to each command's usage).
 extern const char kGlobalOptionsUsage[];
 

@@ -1,4 +1,4 @@
-// `kong`: Kong's command line over libkonghybrid (hybrid gen_cert, check, version).
+// `kong`: Kong's command line over libkonghybrid (check, config, hybrid, migrations, version).
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -25,7 +25,9 @@ struct Command {
 
 const Command kCommands[] = {
     {"check", kong::cli::RunCheck, kong::cli::kCheckUsage},
+    {"config", kong::cli::RunConfig, kong::cli::kConfigUsage},
     {"hybrid", kong::cli::RunHybrid, kong::cli::kHybridUsage},
+    {"migrations", kong::cli::RunMigrations, kong::cli::kMigrationsUsage},
     {"version", kong::cli::RunVersion, kong::cli::kVersionUsage},
 };
 

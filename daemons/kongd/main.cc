@@ -1,12 +1,16 @@
-// kongd: the node process. Loads kong.conf (+ KONG_* environment, -p prefix) and runs the
-// configured role; the roles arrive in later issues, so for now a valid config is refused.
+// kongd: the node process. Loads kong.conf (+ KONG_* environment, -p prefix) and runs a
+// control plane or traditional node in the foreground until SIGTERM or SIGINT.
+#include <unistd.h>
+
 #include <cstdio>
+#include <ctime>
 #include <string>
 #include <vector>
 
 #include "common/cli_args.h"
 #include "common/cli_log.h"
-#include "kong/conf.h"
+#include "kong/control_plane.h"
+#include "kong/uv.h"
 
 namespace {
 
@@ -22,8 +26,35 @@ const char kUsage[] =
     " --v              verbose\n"
     " --vv             debug\n";
 
-// Roles run with exit code 0 until stopped; 1 is a bad configuration or bad arguments.
+// 0: stopped by a signal; 1: bad configuration, arguments or startup failure; 2: a role this
+// build cannot run yet.
 constexpr int kExitRoleUnavailable = 2;
+
+// nginx's error.log shape: "2026/01/31 12:00:00 [notice] 1234#0: message".
+void WriteLogLine(kong::LogLevel level, std::string_view message) {
+  time_t now = ::time(nullptr);
+  struct tm tm;
+  char stamp[32] = "";
+  if (localtime_r(&now, &tm) != nullptr)
+    std::strftime(stamp, sizeof stamp, "%Y/%m/%d %H:%M:%S", &tm);
+  std::string line = std::string(stamp) + " [" + kong::LogLevelName(level) + "] " +
+                     std::to_string(::getpid()) + "#0: ";
+  line.append(message);
+  line += '\n';
+  std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
+// Startup errors are one stderr line; Kong's migration hint spans several.
+std::string OneLine(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    bool space = c == '\n' || c == '\r' || c == '\t' || c == ' ';
+    if (space && (out.empty() || out.back() == ' ')) continue;
+    out += space ? ' ' : c;
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
 
 }  // namespace
 
@@ -68,14 +99,61 @@ int main(int argc, char** argv) {
 
   kong::Result<kong::Conf> conf = kong::Conf::Load(sources);
   if (!conf.ok()) {
-    // What `kong start` prints: the first error only.
-    kong::cli::PrintError(conf.status().message());
+    kong::cli::PrintError(conf.status().message());  // what `kong start` prints: the first error
     return 1;
   }
-  kong::cli::Log(kong::cli::CliLevel::kVerbose,
-                 "loaded configuration" +
-                     (conf->path().empty() ? std::string(" (no file)") : " from " + conf->path()));
   std::string role = conf->GetString("role");
-  std::fprintf(stderr, "kongd: role %s is not available in this build yet\n", role.c_str());
-  return kExitRoleUnavailable;
+  if (role == "data_plane") {
+    std::fprintf(stderr, "kongd: role data_plane is not available in this build yet\n");
+    return kExitRoleUnavailable;
+  }
+
+  auto loop = kong::EventLoop::Create();
+  if (!loop.ok()) {
+    kong::cli::PrintError(loop.status().message());
+    return 1;
+  }
+  kong::ControlPlaneOptions options;
+  options.conf = *conf;
+  options.log_sink = WriteLogLine;
+  if (verbosity == 2) options.log_level = kong::LogLevel::kDebug;
+  auto node = kong::ControlPlane::Create(**loop, std::move(options));
+  kong::Status started = node.ok() ? (*node)->Start() : node.status();
+  if (!started.ok()) {
+    kong::cli::PrintError(OneLine(started.message()));
+    return 1;
+  }
+
+  // SIGTERM/SIGINT: graceful stop; the loop ends once the node and these handles are closed.
+  uv_loop_t* uv = kong::NativeHandle(**loop);
+  uv_signal_t signals[2];
+  const int signums[2] = {SIGTERM, SIGINT};
+  struct StopContext {
+    kong::ControlPlane* node;
+    uv_signal_t* signals;
+    bool stopping = false;
+  } stop{node->get(), signals};
+  for (int i = 0; i < 2; ++i) {
+    uv_signal_init(uv, &signals[i]);
+    signals[i].data = &stop;
+    uv_signal_start(
+        &signals[i],
+        [](uv_signal_t* handle, int) noexcept {
+          auto* ctx = static_cast<StopContext*>(handle->data);
+          if (ctx->stopping) return;
+          ctx->stopping = true;
+          ctx->node->Stop([ctx] {
+            for (int j = 0; j < 2; ++j)
+              uv_close(reinterpret_cast<uv_handle_t*>(&ctx->signals[j]), nullptr);
+          });
+        },
+        signums[i]);
+  }
+  kong::Status ran = (*loop)->Run();
+  node->reset();
+  if (!ran.ok()) {
+    kong::cli::PrintError(ran.message());
+    return 1;
+  }
+  return 0;
 }

@@ -4,6 +4,8 @@
 
 #include "kong/cert_gen.h"
 #include "kong/conf.h"
+#include "kong/control_plane.h"
+#include "kong/database.h"
 #include "kong/event_loop.h"
 #include "kong/export.h"
 #include "kong/logger.h"

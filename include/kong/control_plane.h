@@ -1,0 +1,99 @@
+// kong::ControlPlane: a control-plane (or traditional) node: the configuration database and
+// the Admin API, running on an EventLoop the caller owns.
+#ifndef KONG_CONTROL_PLANE_H_
+#define KONG_CONTROL_PLANE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kong/conf.h"
+#include "kong/event_loop.h"
+#include "kong/export.h"
+#include "kong/logger.h"
+#include "kong/status.h"
+
+namespace kong {
+
+struct ControlPlaneOptions {
+  // The node's configuration (role, prefix, database, pg_*, admin_listen, node_id, ...).
+  // Empty: Kong's defaults, as Conf::Load with no file and no environment gives them.
+  // role must be control_plane or traditional; data_plane is refused by Create.
+  std::optional<Conf> conf;
+
+  // Receives the node's log lines, on the loop's thread. Empty: lines are dropped.
+  LogSink log_sink;
+
+  // Lines below this level are not passed to log_sink. Empty: the conf's log_level (Kong's
+  // default is notice).
+  std::optional<LogLevel> log_level;
+
+  // The name reported as `hostname` by GET /. Empty: gethostname(2).
+  std::string hostname;
+
+  // Bootstrap a never-bootstrapped embedded SQLite database (a brand-new file) in Start, so
+  // the quickstart needs no `kong migrations bootstrap` (a documented difference from Kong).
+  // A PostgreSQL database, and an SQLite one with pending migrations, is never migrated
+  // implicitly: Start refuses it with Kong's hint.
+  bool bootstrap_new_sqlite = true;
+};
+
+// A control plane. Create builds it; Start opens the database and binds the listeners; Stop
+// closes them. Every method must be called on `loop`'s thread, and the loop must outlive the
+// ControlPlane. Not copyable or movable.
+class KONG_EXPORT ControlPlane {
+ public:
+  // Checks the options (role, database, admin_listen, node_id) without binding or opening
+  // anything. kInvalidArgument naming the setting and its value on a bad option.
+  static Result<std::unique_ptr<ControlPlane>> Create(EventLoop& loop, ControlPlaneOptions options);
+
+  // Destroying a running ControlPlane starts Stop(); its internals stay alive until the
+  // listeners have closed, so keep running the loop afterwards.
+  ~ControlPlane();
+  ControlPlane(const ControlPlane&) = delete;
+  ControlPlane& operator=(const ControlPlane&) = delete;
+
+  // In order: creates the prefix folder when missing; loads (or creates) the node id in
+  // <prefix>/kong.id unless node_id is set; connects to the database and checks its schema
+  // (kUnavailable with Kong's "Database needs bootstrapping or is outdated..." hint when
+  // migrations are pending); binds every admin_listen address ("bind 127.0.0.1:8001: address
+  // already in use"). On error nothing stays open and Start may not be called again.
+  // Blocks the calling thread while it connects to the database (at most pg_timeout), so call
+  // it before the loop serves other work. Calling it twice fails with kConflict.
+  Status Start();
+
+  // Stops accepting connections, closes the open ones, lets the running database job finish
+  // and closes the database. `on_stopped` (may be empty) runs on the loop's thread after the
+  // last handle closed, never inside Stop. Idempotent: every caller's on_stopped runs once.
+  void Stop(std::function<void()> on_stopped);
+
+  // The bound Admin API ports in admin_listen order (a port 0 entry resolved to the port the
+  // system chose); empty before Start and after Stop.
+  std::vector<uint16_t> admin_ports() const;
+
+  // This node's id: node_id from the conf, or the one kept in <prefix>/kong.id (created on
+  // the first Start and reused by every later one, as Kong does). "" before Start.
+  const std::string& node_id() const;
+
+  // "control_plane" or "traditional".
+  const std::string& role() const;
+
+  // True between a successful Start and the end of Stop.
+  bool running() const;
+
+  // The listener for data planes (cluster_listen) comes with the cluster issue; until then a
+  // control plane serves the Admin API only.
+
+  class Impl;
+
+ private:
+  explicit ControlPlane(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kong
+
+#endif  // KONG_CONTROL_PLANE_H_

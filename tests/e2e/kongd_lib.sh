@@ -1,0 +1,54 @@
+# Helpers for the scripts that run kongd as a server (sourced after e2e_lib.sh): start it in the
+# background, learn its Admin API port from its log, talk HTTP with bash's /dev/tcp.
+
+# start_kongd NAME ARGS...: runs kongd ARGS in the background, stderr in $work/NAME.log; sets
+# $kongd_pid and $admin_port (read from the "admin API on 127.0.0.1:<port>" notice, so configs
+# can use admin_listen = 127.0.0.1:0). Fails if kongd exits or says nothing within 30 s.
+start_kongd() {
+  local name=$1; shift
+  : >"$work/$name.log"
+  "$kongd" "$@" 2>"$work/$name.log" >"$work/$name.out" &
+  kongd_pid=$!
+  # tail ends with kongd (--pid); grep returns at the first match; timeout bounds the wait.
+  local line
+  line=$(timeout 30 grep -m1 -o 'admin API on 127\.0\.0\.1:[0-9]*' \
+           < <(tail --pid="$kongd_pid" -n +1 -f "$work/$name.log") || true)
+  admin_port=${line##*:}
+  if [ -z "$admin_port" ]; then
+    echo "kongd log:" >&2; cat "$work/$name.log" >&2
+    kill -KILL "$kongd_pid" 2>/dev/null || true
+    fail "kongd ($name) did not report its admin port"
+  fi
+}
+
+# stop_kongd: SIGTERM, then expects exit 0 (sets $rc).
+stop_kongd() {
+  kill -TERM "$kongd_pid"
+  set +e; wait "$kongd_pid"; rc=$?; set -e
+}
+
+# http METHOD PATH [JSON]: one request on a fresh connection to 127.0.0.1:$admin_port; sets
+# $http_status and $http_body.
+http() {
+  local method=$1 path=$2 body=${3:-} response
+  exec 3<>"/dev/tcp/127.0.0.1/$admin_port"
+  if [ -n "$body" ]; then
+    printf '%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s' \
+      "$method" "$path" "${#body}" "$body" >&3
+  else
+    printf '%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' "$method" "$path" >&3
+  fi
+  response=$(timeout 10 cat <&3 || true)
+  exec 3<&-
+  http_status=$(printf '%s' "$response" | head -n1 | cut -d' ' -f2)
+  http_body=${response#*$'\r\n\r\n'}
+}
+
+# write_conf FILE LINES...: one property per argument.
+write_conf() { local f=$1; shift; printf '%s\n' "$@" >"$f"; }
+
+# pg_conf_lines SCHEMA: the database lines for the throwaway PostgreSQL (needs $pg_host etc.).
+pg_conf_lines() {
+  printf '%s\n' "database = postgres" "pg_host = $pg_host" "pg_port = $pg_port" \
+    "pg_user = $pg_user" "pg_database = $pg_database" "pg_schema = $1"
+}
