@@ -1,15 +1,13 @@
 // Kong 3.x's config hash: to_sorted_string + md5, reproduced rule by rule from config_helper.lua.
 #include "cluster/config_hash.h"
 
-#include <mbedtls/md5.h>
-#include <mbedtls/version.h>
-
 #include <algorithm>
 #include <array>
 #include <cstdio>
 #include <vector>
 
 #include "base/macros.h"
+#include "pki/digest.h"
 
 namespace kong::cluster {
 namespace {
@@ -18,18 +16,6 @@ namespace {
 constexpr size_t kFoldThreshold = 1000000;
 // Kong's plain-array rendering unrolls 1..5 elements without a trailing ';'.
 constexpr size_t kMaxUnrolledArray = 5;
-
-std::array<unsigned char, 16> Md5Raw(std::string_view data) {
-  std::array<unsigned char, 16> out{};
-  const auto* bytes = reinterpret_cast<const unsigned char*>(data.data());
-#if MBEDTLS_VERSION_MAJOR >= 3
-  int rc = mbedtls_md5(bytes, data.size(), out.data());
-#else
-  int rc = mbedtls_md5_ret(bytes, data.size(), out.data());
-#endif
-  KONG_DCHECK(rc == 0);
-  return out;
-}
 
 // LuaJIT's string.buffer renders numbers like tostring: "%.14g". Lua numbers are doubles, so
 // integers go through double too (1e17 prints as "1e+17").
@@ -41,7 +27,7 @@ void PutNumber(double d, std::string& out) {
 
 void PutSorted(const json::Value& value, std::string& out) {
   if (out.size() > kFoldThreshold) {
-    auto digest = Md5Raw(out);
+    auto digest = pki::Md5(out);
     out.assign(reinterpret_cast<const char*>(digest.data()), digest.size());
   }
   switch (value.type()) {
@@ -121,7 +107,7 @@ std::string SortedHashInput(const json::Value& value) {
 
 std::string Md5Hex(std::string_view data) {
   static constexpr char kHex[] = "0123456789abcdef";
-  auto digest = Md5Raw(data);
+  auto digest = pki::Md5(data);
   std::string hex;
   hex.reserve(32);
   for (unsigned char c : digest) {

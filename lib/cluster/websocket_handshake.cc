@@ -2,13 +2,12 @@
 #include "cluster/websocket_handshake.h"
 
 #include <mbedtls/base64.h>
-#include <mbedtls/sha1.h>
-#include <mbedtls/version.h>
 
 #include <array>
 #include <optional>
 
 #include "base/macros.h"
+#include "pki/digest.h"
 
 namespace kong::cluster {
 namespace {
@@ -51,14 +50,7 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 std::string WebSocketAccept(std::string_view key) {
   std::string input(key);
   input += kWebSocketGuid;
-  std::array<unsigned char, 20> digest{};
-  const auto* bytes = reinterpret_cast<const unsigned char*>(input.data());
-#if MBEDTLS_VERSION_MAJOR >= 3
-  int rc = mbedtls_sha1(bytes, input.size(), digest.data());
-#else
-  int rc = mbedtls_sha1_ret(bytes, input.size(), digest.data());
-#endif
-  KONG_DCHECK(rc == 0);
+  std::array<unsigned char, 20> digest = pki::Sha1(input);
   return Base64(digest.data(), digest.size());
 }
 

@@ -1,7 +1,4 @@
 // Kong's deterministic declarative ids: RFC 4122 version 5 (SHA-1) UUIDs in a Kong namespace.
-#include <mbedtls/sha1.h>
-#include <mbedtls/version.h>
-
 #include <array>
 #include <cstdio>
 #include <optional>
@@ -10,6 +7,7 @@
 #include "base/macros.h"
 #include "declarative/declarative.h"
 #include "declarative/entity_id.h"
+#include "pki/digest.h"
 
 namespace kong::declarative {
 namespace {
@@ -34,14 +32,7 @@ std::string UuidV5(std::string_view ns, std::string_view name) {
   }
   KONG_DCHECK(input.size() == 16);
   input.append(name);
-  std::array<unsigned char, 20> digest{};
-  const auto* bytes = reinterpret_cast<const unsigned char*>(input.data());
-#if MBEDTLS_VERSION_MAJOR >= 3
-  int rc = mbedtls_sha1(bytes, input.size(), digest.data());
-#else
-  int rc = mbedtls_sha1_ret(bytes, input.size(), digest.data());
-#endif
-  KONG_DCHECK(rc == 0);
+  std::array<unsigned char, 20> digest = pki::Sha1(input);
   digest[6] = static_cast<unsigned char>((digest[6] & 0x0f) | 0x50);
   digest[8] = static_cast<unsigned char>((digest[8] & 0x3f) | 0x80);
   char out[37];

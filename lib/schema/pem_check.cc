@@ -3,14 +3,16 @@
 
 #include <mbedtls/error.h>
 #include <mbedtls/pk.h>
-#include <mbedtls/sha256.h>
 #include <mbedtls/version.h>
 #include <mbedtls/x509_crt.h>
 
+#include <array>
 #include <cstdio>
 #include <ctime>
 #include <string>
 #include <vector>
+
+#include "pki/digest.h"
 
 #if MBEDTLS_VERSION_MAJOR >= 3
 #include <mbedtls/ctr_drbg.h>
@@ -136,12 +138,8 @@ std::optional<CertificateFacts> InspectCertificate(std::string_view cert_pem) {
   t.tm_min = c.crt.valid_to.min;
   t.tm_sec = c.crt.valid_to.sec;
   f.not_after = static_cast<double>(timegm(&t));
-  unsigned char digest[32];
-#if MBEDTLS_VERSION_MAJOR >= 3
-  mbedtls_sha256(c.crt.raw.p, c.crt.raw.len, digest, 0);
-#else
-  mbedtls_sha256_ret(c.crt.raw.p, c.crt.raw.len, digest, 0);
-#endif
+  std::array<unsigned char, 32> digest =
+      pki::Sha256({reinterpret_cast<const char*>(c.crt.raw.p), c.crt.raw.len});
   char hex[65];
   for (int i = 0; i < 32; ++i) std::snprintf(hex + 2 * i, 3, "%02x", digest[i]);
   f.sha256_hex = hex;
