@@ -120,23 +120,6 @@ int64_t AdminFixture::Version() {
   return version->value();
 }
 
-json::Value J(const std::string& text) {
-  auto v = json::Parse(text);
-  REQUIRE_MESSAGE(v.ok(), "not JSON: " << text);
-  return std::move(v).value();
-}
-
-std::string S(const json::Value& value) {
-  json::SerializeOptions o;
-  o.sort_keys = true;
-  return json::Serialize(value, o);
-}
-
-std::string Str(const json::Value& object, const std::string& key) {
-  const json::Value* v = object.Find(key);
-  return v && v->is_string() ? v->as_string() : "";
-}
-
 int DataSize(const json::Value& list) {
   const json::Value* data = list.Find("data");
   return data && data->is_array() ? static_cast<int>(data->as_array().size()) : -1;

@@ -13,6 +13,7 @@
 #include "schema/catalog.h"
 #include "schema/plugin_registry.h"
 #include "store/async_store.h"
+#include "support/json_test_support.h"
 #include "unit/store/store_fixture.h"
 
 namespace kong::admin::test {
@@ -60,12 +61,9 @@ class AdminFixture {
   std::vector<std::string> logs_;
 };
 
-// Parses a response body; REQUIREs valid JSON.
-json::Value J(const std::string& text);
-// Compact JSON with sorted keys.
-std::string S(const json::Value& value);
-// A string member ("" when absent or not a string).
-std::string Str(const json::Value& object, const std::string& key);
+using kong::test::J;
+using kong::test::S;
+using kong::test::Str;
 // The length of the "data" array of a list body (-1 when there is none).
 int DataSize(const json::Value& list);
 

@@ -28,21 +28,4 @@ json::Value DaoFixture::MustInsert(const std::string& entity, const std::string&
   return r.value();
 }
 
-json::Value J(const std::string& text) {
-  auto v = json::Parse(text);
-  REQUIRE_OK(v.status());
-  return std::move(v).value();
-}
-
-std::string S(const json::Value& value) {
-  json::SerializeOptions o;
-  o.sort_keys = true;
-  return json::Serialize(value, o);
-}
-
-std::string Str(const json::Value& object, const std::string& key) {
-  const json::Value* v = object.Find(key);
-  return v && v->is_string() ? v->as_string() : "";
-}
-
 }  // namespace kong::dao::test

@@ -11,6 +11,7 @@
 #include "schema/catalog.h"
 #include "schema/plugin_registry.h"
 #include "store/store.h"
+#include "support/json_test_support.h"
 #include "unit/store/store_fixture.h"
 
 namespace kong::dao::test {
@@ -31,12 +32,9 @@ struct DaoFixture {
   json::Value MustInsert(const std::string& entity, const std::string& input_json);
 };
 
-// Parses JSON text; REQUIREs success.
-json::Value J(const std::string& text);
-// Compact JSON with sorted keys.
-std::string S(const json::Value& value);
-// A string member of an object ("" when absent or not a string).
-std::string Str(const json::Value& object, const std::string& key);
+using kong::test::J;
+using kong::test::S;
+using kong::test::Str;
 
 }  // namespace kong::dao::test
 
