@@ -40,7 +40,10 @@ http() {
   fi
   response=$(timeout 10 cat <&3 || true)
   exec 3<&-
-  http_status=$(printf '%s' "$response" | head -n1 | cut -d' ' -f2)
+  # No pipeline here: `printf | head` dies of SIGPIPE on a large body under pipefail.
+  local status_line=${response%%$'\r\n'*}
+  http_status=${status_line#* }
+  http_status=${http_status%% *}
   http_body=${response#*$'\r\n\r\n'}
 }
 
