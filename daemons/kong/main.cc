@@ -1,4 +1,5 @@
 // `kong`: Kong's command line over libkonghybrid (check, config, hybrid, migrations, version).
+#include <csignal>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -49,6 +50,9 @@ const Command* FindCommand(const std::string& name) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Writes to a vanished peer (the Admin API, a database) fail with EPIPE instead of ending the
+  // process, as in kongd.
+  std::signal(SIGPIPE, SIG_IGN);
   // --v and --vv are global, as in Kong; they are taken out wherever they appear (before "--").
   std::vector<std::string> args;
   int verbosity = 0;

@@ -1,15 +1,21 @@
 // kongd: the node process. Loads kong.conf (+ KONG_* environment, -p prefix) and runs a
-// control plane or traditional node in the foreground until SIGTERM or SIGINT.
+// control plane, data plane or traditional node in the foreground until SIGTERM or SIGINT.
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
 #include <ctime>
+#include <functional>
+#include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/cli_args.h"
 #include "common/cli_log.h"
 #include "kong/control_plane.h"
+#include "kong/data_plane.h"
 #include "kong/uv.h"
 
 namespace {
@@ -25,10 +31,6 @@ const char kUsage[] =
     " -p,--prefix      (optional string) override prefix directory\n"
     " --v              verbose\n"
     " --vv             debug\n";
-
-// 0: stopped by a signal; 1: bad configuration, arguments or startup failure; 2: a role this
-// build cannot run yet.
-constexpr int kExitRoleUnavailable = 2;
 
 // nginx's error.log shape: "2026/01/31 12:00:00 [notice] 1234#0: message".
 void WriteLogLine(kong::LogLevel level, std::string_view message) {
@@ -56,9 +58,51 @@ std::string OneLine(const std::string& text) {
   return out;
 }
 
+// One node of either kind; kongd only starts it and stops it on a signal.
+struct Node {
+  std::unique_ptr<kong::ControlPlane> control_plane;
+  std::unique_ptr<kong::DataPlane> data_plane;
+
+  kong::Status Start() { return control_plane ? control_plane->Start() : data_plane->Start(); }
+  void Stop(std::function<void()> on_stopped) {
+    if (control_plane) {
+      control_plane->Stop(std::move(on_stopped));
+    } else {
+      data_plane->Stop(std::move(on_stopped));
+    }
+  }
+};
+
+// Builds the node the conf's role asks for (control_plane, traditional or data_plane).
+kong::Status CreateNode(kong::EventLoop& loop, const kong::Conf& conf, int verbosity, Node* node) {
+  std::optional<kong::LogLevel> level;
+  if (verbosity == 2) level = kong::LogLevel::kDebug;
+  if (conf.GetString("role") == "data_plane") {
+    kong::DataPlaneOptions options;
+    options.conf = conf;
+    options.log_sink = WriteLogLine;
+    options.log_level = level;
+    auto created = kong::DataPlane::Create(loop, std::move(options));
+    if (!created.ok()) return created.status();
+    node->data_plane = std::move(created).value();
+    return kong::Status::Ok();
+  }
+  kong::ControlPlaneOptions options;
+  options.conf = conf;
+  options.log_sink = WriteLogLine;
+  options.log_level = level;
+  auto created = kong::ControlPlane::Create(loop, std::move(options));
+  if (!created.ok()) return created.status();
+  node->control_plane = std::move(created).value();
+  return kong::Status::Ok();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A peer that vanishes while we write must be an error on that connection, not the end of
+  // the process (libuv writes with plain writev); nginx ignores SIGPIPE too.
+  std::signal(SIGPIPE, SIG_IGN);
   std::vector<std::string> args;
   int verbosity = 0;
   for (int i = 1; i < argc; ++i) {
@@ -102,23 +146,14 @@ int main(int argc, char** argv) {
     kong::cli::PrintError(conf.status().message());  // what `kong start` prints: the first error
     return 1;
   }
-  std::string role = conf->GetString("role");
-  if (role == "data_plane") {
-    std::fprintf(stderr, "kongd: role data_plane is not available in this build yet\n");
-    return kExitRoleUnavailable;
-  }
-
   auto loop = kong::EventLoop::Create();
   if (!loop.ok()) {
     kong::cli::PrintError(loop.status().message());
     return 1;
   }
-  kong::ControlPlaneOptions options;
-  options.conf = *conf;
-  options.log_sink = WriteLogLine;
-  if (verbosity == 2) options.log_level = kong::LogLevel::kDebug;
-  auto node = kong::ControlPlane::Create(**loop, std::move(options));
-  kong::Status started = node.ok() ? (*node)->Start() : node.status();
+  Node node;
+  kong::Status started = CreateNode(**loop, *conf, verbosity, &node);
+  if (started.ok()) started = node.Start();
   if (!started.ok()) {
     kong::cli::PrintError(OneLine(started.message()));
     return 1;
@@ -129,10 +164,10 @@ int main(int argc, char** argv) {
   uv_signal_t signals[2];
   const int signums[2] = {SIGTERM, SIGINT};
   struct StopContext {
-    kong::ControlPlane* node;
+    Node* node;
     uv_signal_t* signals;
     bool stopping = false;
-  } stop{node->get(), signals};
+  } stop{&node, signals};
   for (int i = 0; i < 2; ++i) {
     uv_signal_init(uv, &signals[i]);
     signals[i].data = &stop;
@@ -150,7 +185,7 @@ int main(int argc, char** argv) {
         signums[i]);
   }
   kong::Status ran = (*loop)->Run();
-  node->reset();
+  node = Node{};
   if (!ran.ok()) {
     kong::cli::PrintError(ran.message());
     return 1;

@@ -1,5 +1,6 @@
-// kong::ControlPlane: a control-plane (or traditional) node: the configuration database and
-// the Admin API, running on an EventLoop the caller owns.
+// kong::ControlPlane: a control-plane (or traditional) node: the configuration database, the
+// Admin API and (control_plane role) the cluster listener that data planes connect to, running
+// on an EventLoop the caller owns.
 #ifndef KONG_CONTROL_PLANE_H_
 #define KONG_CONTROL_PLANE_H_
 
@@ -59,15 +60,19 @@ class KONG_EXPORT ControlPlane {
   // In order: creates the prefix folder when missing; loads (or creates) the node id in
   // <prefix>/kong.id unless node_id is set; connects to the database and checks its schema
   // (kUnavailable with Kong's "Database needs bootstrapping or is outdated..." hint when
-  // migrations are pending); binds every admin_listen address ("bind 127.0.0.1:8001: address
-  // already in use"). On error nothing stays open and Start may not be called again.
+  // migrations are pending); on a control_plane node, loads the cluster certificate pair
+  // (cluster_cert, cluster_cert_key, cluster_ca_cert in pki mode: kInvalidArgument naming the
+  // setting), binds every cluster_listen address and starts pushing the configuration to
+  // data planes; binds every admin_listen address ("bind 127.0.0.1:8001: address already in
+  // use"). On error nothing stays open and Start may not be called again.
   // Blocks the calling thread while it connects to the database (at most pg_timeout), so call
   // it before the loop serves other work. Calling it twice fails with kConflict.
   Status Start();
 
-  // Stops accepting connections, closes the open ones, lets the running database job finish
-  // and closes the database. `on_stopped` (may be empty) runs on the loop's thread after the
-  // last handle closed, never inside Stop. Idempotent: every caller's on_stopped runs once.
+  // Stops accepting connections, closes the open ones (data-plane links included), lets the
+  // running database job finish and closes the database. `on_stopped` (may be empty) runs on
+  // the loop's thread after the last handle closed, never inside Stop. Idempotent: every
+  // caller's on_stopped runs once.
   void Stop(std::function<void()> on_stopped);
 
   // The bound Admin API ports in admin_listen order (a port 0 entry resolved to the port the
@@ -84,12 +89,21 @@ class KONG_EXPORT ControlPlane {
   // True between a successful Start and the end of Stop.
   bool running() const;
 
-  // The listener for data planes (cluster_listen) comes with the cluster issue; until then a
-  // control plane serves the Admin API only.
+  // The bound cluster listener ports (cluster_listen, where data planes connect over mutual
+  // TLS) in cluster_listen order, a port 0 entry resolved; empty before Start, after Stop and
+  // on a traditional node, which has no cluster listener.
+  std::vector<uint16_t> cluster_ports() const;
+
+  // The config_hash this control plane pushes to its data planes now (Kong 3.x's hash of the
+  // declarative export); "" before the first export completed, after Stop and on a
+  // traditional node.
+  std::string config_hash() const;
 
   class Impl;
 
  private:
+  friend class ClusterStatus;  // reads the data-plane registry through Impl
+
   explicit ControlPlane(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

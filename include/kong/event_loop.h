@@ -13,6 +13,9 @@ namespace kong {
 // An event loop (libuv underneath; see kong/uv.h to bring your own). Objects created on a loop
 // (ControlPlane, DataPlane, ...) must be used from the thread that runs it; the only call that
 // is safe from any thread is Post().
+// The library never changes signal dispositions. Sockets are written with writev(2), so a
+// process using it should ignore SIGPIPE (signal(SIGPIPE, SIG_IGN), as kongd and nginx do);
+// otherwise a peer that disconnects during a write ends the process.
 class KONG_EXPORT EventLoop {
  public:
   // A new loop owned by the returned object.

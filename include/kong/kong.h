@@ -3,8 +3,10 @@
 #define KONG_KONG_H_
 
 #include "kong/cert_gen.h"
+#include "kong/cluster_status.h"
 #include "kong/conf.h"
 #include "kong/control_plane.h"
+#include "kong/data_plane.h"
 #include "kong/database.h"
 #include "kong/event_loop.h"
 #include "kong/export.h"

@@ -1,20 +1,25 @@
-// ControlPlane::Impl: wires the configuration database (AsyncStore) and the Admin API together
-// on the caller's loop.
+// ControlPlane::Impl: wires the configuration database (AsyncStore), the Admin API and, on a
+// control_plane node, the config publisher and the cluster listener together on the caller's
+// loop.
 #include "kong/control_plane.h"
 
-#include <unistd.h>
-
-#include <climits>
 #include <utility>
 
 #include "admin/admin_api.h"
 #include "admin/info_endpoints.h"
-#include "api/node_identity.h"
+#include "api/control_plane_impl.h"
+#include "api/kong_version.h"
+#include "api/node_settings.h"
+#include "api/stop_waiters.h"
 #include "base/macros.h"
 #include "base/text.h"
+#include "cluster/cluster_conf.h"
+#include "cluster/clustering_endpoints.h"
+#include "cluster/config_publisher.h"
+#include "cluster/outlet_server.h"
 #include "net/listen_spec.h"
-#include "pki/pem.h"
 #include "net/timer.h"
+#include "pki/pem.h"
 #include "schema/catalog.h"
 #include "schema/plugin_registry.h"
 #include "store/async_store.h"
@@ -24,21 +29,6 @@
 namespace kong {
 
 namespace {
-
-// The Kong release whose Admin API and hybrid protocol this library follows; GET / reports it.
-constexpr char kKongCompatibleVersion[] = "3.10.0";
-
-std::string LocalHostname() {
-  char name[HOST_NAME_MAX + 1] = {};
-  if (gethostname(name, sizeof name - 1) != 0) return "localhost";
-  return name;
-}
-
-schema::RouterFlavor RouterFlavorOf(const std::string& word) {
-  if (word == "traditional") return schema::RouterFlavor::kTraditional;
-  if (word == "expressions") return schema::RouterFlavor::kExpressions;
-  return schema::RouterFlavor::kTraditionalCompatible;
-}
 
 }  // namespace
 
@@ -56,29 +46,28 @@ class ControlPlane::Impl {
     KONG_ASSIGN_OR_RETURN(store_options_, store::StoreOptionsFromConf(conf_));
     KONG_ASSIGN_OR_RETURN(admin_listen_,
                           net::ParseListenList(conf_.GetList("admin_listen"), "admin_listen"));
-    min_level_ = LogLevel::kNotice;
-    if (options_.log_level) {
-      min_level_ = *options_.log_level;
-    } else if (!ParseLogLevel(conf_.GetString("log_level"), &min_level_)) {
-      min_level_ = LogLevel::kNotice;
-    }
-    hostname_ = options_.hostname.empty() ? LocalHostname() : options_.hostname;
-    catalog_options_.router_flavor = RouterFlavorOf(conf_.GetString("router_flavor"));
+    api::NodeSettings settings = api::NodeSettingsFrom(conf_, options_.log_level, options_.hostname);
+    min_level_ = settings.min_level;
+    hostname_ = std::move(settings.hostname);
+    catalog_options_ = settings.catalog_options;
     return Status::Ok();
   }
 
   Status Start() {
     if (state_ != State::kCreated) return Status::Conflict("control plane was already started");
     state_ = State::kStopped;  // a failed Start leaves nothing to stop and cannot be retried
-    const std::string prefix = conf_.GetString("prefix");
-    KONG_RETURN_IF_ERROR(api::EnsureFolder(prefix));
-    KONG_ASSIGN_OR_RETURN(
-        node_id_,
-        api::LoadOrCreateNodeId(prefix, conf_.Has("node_id") ? conf_.GetString("node_id") : "",
-                                [this](const std::string& m) { Log(LogLevel::kWarn, m); }));
+    KONG_ASSIGN_OR_RETURN(node_id_, api::PrepareNodePrefix(conf_, [this](const std::string& m) {
+                            Log(LogLevel::kWarn, m);
+                          }));
 
     admin::AdminOptions admin_cert;
     KONG_RETURN_IF_ERROR(LoadAdminCertificate(&admin_cert));
+    if (control_plane()) {
+      // Certificates and listen addresses are checked before the database opens.
+      KONG_ASSIGN_OR_RETURN(cluster_trust_, cluster::ClusterTrustFromConf(conf_));
+      KONG_ASSIGN_OR_RETURN(cluster_listen_, net::ParseListenList(conf_.GetList("cluster_listen"),
+                                                                  "cluster_listen"));
+    }
 
     store::StoreOptions open_options = store_options_;
     open_options.auto_bootstrap =
@@ -92,11 +81,18 @@ class ControlPlane::Impl {
     plugins_ = std::make_unique<schema::PluginSchemaRegistry>();
     catalog_ = std::make_unique<schema::Catalog>(plugins_.get(), catalog_options_);
     store_ = store::AsyncStore::Start(loop_, std::move(db));
+    if (control_plane()) {
+      Status cluster = StartCluster();
+      if (!cluster.ok()) {
+        AbortStart();
+        return cluster;
+      }
+    }
 
     admin::NodeInfo node;
     node.node_id = node_id_;
     node.hostname = hostname_;
-    node.version = kKongCompatibleVersion;
+    node.version = api::kKongCompatibleVersion;
     node.role = role_;
     node.configuration = conf_.Entries(/*redact_secrets=*/true);
     admin::AdminOptions admin_options;
@@ -110,8 +106,7 @@ class ControlPlane::Impl {
     Result<std::unique_ptr<admin::AdminApi>> admin =
         admin::AdminApi::Start(loop_, *store_, *catalog_, std::move(admin_options));
     if (!admin.ok()) {
-      store_->Shutdown();
-      store_.reset();
+      AbortStart();
       return admin.status();
     }
     admin_ = std::move(admin).value();
@@ -120,8 +115,11 @@ class ControlPlane::Impl {
                                     [this](LogLevel level, std::string_view line) {
                                       Log(level, std::string(line));
                                     }});
-    // The cluster listener (cluster_listen, mTLS, DP registry) starts here with the cluster
-    // issue; until then data planes cannot connect to this node.
+    if (control_plane()) {
+      cluster::RegisterClusteringEndpoints(*admin_, *store_);
+    } else {
+      cluster::RegisterClusteringEndpointsOffControlPlane(*admin_);
+    }
     state_ = State::kRunning;
 
     std::vector<std::string> where;
@@ -131,27 +129,31 @@ class ControlPlane::Impl {
       bound.port = ports[i];
       where.push_back(bound.Address());
     }
-    Log(LogLevel::kNotice, "started " + role_ + " node " + node_id_ + ", admin API on " +
-                               (where.empty() ? std::string("(off)") : base::Join(where, ", ")));
+    std::string started = "started " + role_ + " node " + node_id_ + ", admin API on " +
+                          (where.empty() ? std::string("(off)") : base::Join(where, ", "));
+    if (outlet_) {
+      std::vector<std::string> cluster_where;
+      std::vector<uint16_t> cluster_ports = outlet_->bound_ports();
+      for (size_t i = 0; i < cluster_listen_.size() && i < cluster_ports.size(); ++i) {
+        net::ListenSpec bound = cluster_listen_[i];
+        bound.port = cluster_ports[i];
+        cluster_where.push_back(bound.Address());
+      }
+      started += ", cluster listener on " + base::Join(cluster_where, ", ");
+    }
+    Log(LogLevel::kNotice, started);
     return Status::Ok();
   }
 
   void Stop(std::function<void()> on_stopped) {
-    if (on_stopped) on_stopped_.push_back(std::move(on_stopped));
+    on_stopped_.Add(std::move(on_stopped));
     switch (state_) {
       case State::kStopping:
         return;
       case State::kCreated:
       case State::kStopped: {
         state_ = State::kStopped;
-        // Nothing is open: answer on a later iteration without touching this object then.
-        auto callbacks = std::move(on_stopped_);
-        on_stopped_.clear();
-        if (!callbacks.empty()) {
-          loop_.Post([callbacks = std::move(callbacks)] {
-            for (const auto& cb : callbacks) cb();
-          });
-        }
+        on_stopped_.PostAll(loop_);
         return;
       }
       case State::kRunning:
@@ -163,13 +165,21 @@ class ControlPlane::Impl {
     // timer keeps a caller's uv_run going until then.
     stop_guard_ = std::make_unique<net::Timer>(loop_);
     stop_guard_->Start(24ull * 3600 * 1000, [] {});
-    admin_->Close([this] {
-      // No new requests can arrive now. Joining the store thread queues the answers of the
-      // jobs it ran or cancelled; finishing from a later post lets them be delivered first,
-      // while the closed AdminApi still exists to receive them.
+    // No more pushes; then the cluster listener and the Admin API close (links and requests
+    // included) before the store, which both write to, shuts down.
+    if (publisher_) publisher_->Close();
+    pending_closes_ = outlet_ ? 2 : 1;
+    auto closed = [this] {
+      if (--pending_closes_ > 0) return;
+      // No new requests or data-plane writes can arrive now. Joining the store thread queues
+      // the answers of the jobs it ran or cancelled; finishing from a later post lets them be
+      // delivered first, while the closed AdminApi and OutletServer still exist to receive
+      // them.
       store_->Shutdown();
       loop_.Post([this] { FinishStop(); });
-    });
+    };
+    if (outlet_) outlet_->Close(closed);
+    admin_->Close(closed);
   }
 
   // Called by ~ControlPlane while handles are open: this object frees itself when stopped.
@@ -183,6 +193,23 @@ class ControlPlane::Impl {
   std::vector<uint16_t> admin_ports() const {
     return state_ == State::kRunning && admin_ ? admin_->bound_ports() : std::vector<uint16_t>{};
   }
+  std::vector<uint16_t> cluster_ports() const {
+    return state_ == State::kRunning && outlet_ ? outlet_->bound_ports()
+                                                : std::vector<uint16_t>{};
+  }
+  std::string config_hash() const {
+    if (state_ != State::kRunning || !publisher_) return "";
+    std::shared_ptr<const cluster::ConfigSnapshot> current = publisher_->current();
+    return current ? current->config_hash : "";
+  }
+  api::ControlPlaneView view() const {
+    api::ControlPlaneView v;
+    v.loop = &loop_;
+    v.store = state_ == State::kRunning ? store_.get() : nullptr;
+    v.control_plane = control_plane();
+    v.config_hash = config_hash();
+    return v;
+  }
   const std::string& node_id() const { return node_id_; }
   const std::string& role() const { return role_; }
 
@@ -191,6 +218,8 @@ class ControlPlane::Impl {
 
   void FinishStop() {
     stop_guard_.reset();
+    outlet_.reset();
+    publisher_.reset();
     admin_.reset();
     store_.reset();
     catalog_.reset();
@@ -198,12 +227,50 @@ class ControlPlane::Impl {
     state_ = State::kStopped;
     Log(LogLevel::kNotice, "stopped " + role_ + " node");
     const bool self_owned = self_owned_;
-    auto callbacks = std::move(on_stopped_);
-    on_stopped_.clear();
+    auto callbacks = on_stopped_.Take();
     // A callback may destroy the public ControlPlane (and so this object): touch no member
     // from here on.
     for (const auto& cb : callbacks) cb();
     if (self_owned) delete this;
+  }
+
+  bool control_plane() const { return role_ == "control_plane"; }
+
+  // The config publisher and the cluster listener over the open store (Kong's
+  // kKongCompatibleVersion and our plugin registry for the sync_status checks).
+  Status StartCluster() {
+    cluster::ConfigPublisherOptions publish;
+    publish.coalesce_ms = static_cast<uint64_t>(conf_.GetNumber("cluster_push_coalesce_ms"));
+    publish.max_payload = static_cast<size_t>(conf_.GetNumber("cluster_max_payload"));
+    publish.log = [this](LogLevel level, std::string_view line) { Log(level, std::string(line)); };
+    publisher_ = std::make_unique<cluster::ConfigPublisher>(loop_, *store_, *catalog_,
+                                                            std::move(publish));
+    cluster::OutletServerOptions outlet;
+    outlet.listen = cluster_listen_;
+    outlet.trust = cluster_trust_;
+    outlet.cp_version = api::kKongCompatibleVersion;
+    for (const std::string& name : plugins_->Names()) {
+      const schema::PluginSchema* plugin = plugins_->Find(name);
+      outlet.cp_plugins.push_back({name, plugin ? plugin->version : std::string()});
+    }
+    outlet.max_payload = static_cast<size_t>(conf_.GetNumber("cluster_max_payload"));
+    outlet.purge_delay_s = static_cast<int64_t>(conf_.GetNumber("cluster_data_plane_purge_delay"));
+    outlet.log = [this](LogLevel level, std::string_view line) { Log(level, std::string(line)); };
+    KONG_ASSIGN_OR_RETURN(
+        outlet_, cluster::OutletServer::Start(loop_, *store_, *publisher_, std::move(outlet)));
+    // After the listener is up, so the first export reaches whoever connects first.
+    publisher_->Start();
+    return Status::Ok();
+  }
+
+  // A failed Start after the store opened: whatever started is closed at once (destroyed
+  // listeners close their sockets), then the store shuts down.
+  void AbortStart() {
+    outlet_.reset();
+    if (publisher_) publisher_->Close();
+    store_->Shutdown();
+    store_.reset();
+    publisher_.reset();
   }
 
   // admin_ssl_cert / admin_ssl_cert_key (a path, inline PEM or base64, as Kong takes them);
@@ -237,16 +304,22 @@ class ControlPlane::Impl {
   std::string node_id_;
   store::StoreOptions store_options_;
   std::vector<net::ListenSpec> admin_listen_;
+  std::vector<net::ListenSpec> cluster_listen_;
+  std::shared_ptr<const tls::ClusterTrust> cluster_trust_;
   schema::CatalogOptions catalog_options_;
 
   std::unique_ptr<schema::PluginSchemaRegistry> plugins_;
   std::unique_ptr<schema::Catalog> catalog_;
   std::unique_ptr<store::AsyncStore> store_;
   std::unique_ptr<admin::AdminApi> admin_;
+  // Declared after the store: destroyed before it (FinishStop resets them in order anyway).
+  std::unique_ptr<cluster::ConfigPublisher> publisher_;
+  std::unique_ptr<cluster::OutletServer> outlet_;
   std::unique_ptr<net::Timer> stop_guard_;
+  int pending_closes_ = 0;
 
   State state_ = State::kCreated;
-  std::vector<std::function<void()>> on_stopped_;
+  api::StopWaiters on_stopped_;
   bool self_owned_ = false;
 };
 
@@ -279,5 +352,9 @@ std::vector<uint16_t> ControlPlane::admin_ports() const { return impl_->admin_po
 const std::string& ControlPlane::node_id() const { return impl_->node_id(); }
 const std::string& ControlPlane::role() const { return impl_->role(); }
 bool ControlPlane::running() const { return impl_->running(); }
+std::vector<uint16_t> ControlPlane::cluster_ports() const { return impl_->cluster_ports(); }
+std::string ControlPlane::config_hash() const { return impl_->config_hash(); }
+
+api::ControlPlaneView api::ViewOf(const ControlPlane::Impl& impl) { return impl.view(); }
 
 }  // namespace kong

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/macros.h"
+#include "cluster/compatibility.h"
 #include "cluster/messages.h"
 #include "dao/dao.h"
 #include "net/timer.h"
@@ -44,6 +45,7 @@ Result<std::shared_ptr<ConfigSnapshot>> BuildSnapshot(store::Store& store,
   KONG_ASSIGN_OR_RETURN(snapshot->payload,
                         EncodeReconfigure(snapshot->timestamp, exported.value(), &snapshot->hashes));
   snapshot->config_hash = snapshot->hashes.config;
+  snapshot->configured_plugins = ConfiguredPluginNames(exported.value());
   return snapshot;
 }
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "cluster/config_hash.h"
@@ -25,6 +26,8 @@ struct ConfigSnapshot {
   ConfigHashes hashes;
   std::string payload;         // the gzipped reconfigure message, sent as is
   double timestamp = 0;        // seconds since the epoch, the message's `timestamp`
+  // The plugin names configured in this export (the sync_status check before each push).
+  std::set<std::string> configured_plugins;
 };
 
 struct ConfigPublisherOptions {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "base/macros.h"
+#include "base/text.h"
 #include "declarative/declarative.h"
 #include "declarative/entity_id.h"
 #include "pki/digest.h"
@@ -15,19 +16,12 @@ namespace {
 // declarative_config.lua's uuid_generators._entities namespace.
 constexpr char kEntitiesNamespace[] = "fd02801f-0957-4a15-a55a-c8d9606f30b5";
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // REQUIRES: `ns` is a UUID in 8-4-4-4-12 form (only our own constants and outputs are passed).
 std::string UuidV5(std::string_view ns, std::string_view name) {
   std::string input;
   for (size_t i = 0; i + 1 < ns.size(); ++i) {
     if (ns[i] == '-') continue;
-    input += static_cast<char>(HexValue(ns[i]) * 16 + HexValue(ns[i + 1]));
+    input += static_cast<char>(base::HexDigitValue(ns[i]) * 16 + base::HexDigitValue(ns[i + 1]));
     ++i;
   }
   KONG_DCHECK(input.size() == 16);

@@ -74,13 +74,24 @@ void EventLoop::Impl::Post(std::function<void()> fn) {
 }
 
 void EventLoop::Impl::Quit() {
-  Post([this] { uv_stop(loop_); });
+  Post([this] {
+    quit_ = true;
+    uv_stop(loop_);
+  });
 }
 
 Status EventLoop::Impl::Run() {
   owner_ = std::this_thread::get_id();
-  uv_run(loop_, UV_RUN_DEFAULT);
+  quit_ = false;
+  // Closures posted before Run (e.g. "create and start a node") start the work that keeps the
+  // loop alive, so they run first; closures posted by the last callbacks may start new work
+  // too, so the loop ends only when a drain leaves nothing alive (or Quit was called).
   Drain();
+  for (;;) {
+    uv_run(loop_, UV_RUN_DEFAULT);
+    Drain();
+    if (quit_ || uv_loop_alive(loop_) == 0) break;
+  }
   return Status();
 }
 

@@ -39,6 +39,7 @@ class EventLoop::Impl {
   std::mutex mu_;
   std::vector<std::function<void()>> queue_;  // guarded by mu_
   std::atomic<std::thread::id> owner_;
+  bool quit_ = false;  // Quit() was called; loop thread only
 };
 
 }  // namespace kong

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "base/text.h"
 #include "schema/lua_pattern.h"
 
 namespace kong::schema {
@@ -169,13 +170,6 @@ std::optional<NormalizedHost> CheckHostname(std::string_view a, std::string* err
   return h;
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 bool IsReservedUriChar(int c) {
   switch (c) {
     case '!': case '#': case '$': case '%': case '&': case '\'': case '(': case ')':
@@ -329,9 +323,9 @@ std::string NormalizeUriPath(std::string_view uri) {
   std::string s;
   s.reserve(uri.size());
   for (size_t i = 0; i < uri.size(); ++i) {
-    if (uri[i] == '%' && i + 2 < uri.size() + 0 && HexValue(uri[i + 1]) >= 0 &&
-        HexValue(uri[i + 2]) >= 0) {
-      int v = HexValue(uri[i + 1]) * 16 + HexValue(uri[i + 2]);
+    if (uri[i] == '%' && i + 2 < uri.size() + 0 && base::HexDigitValue(uri[i + 1]) >= 0 &&
+        base::HexDigitValue(uri[i + 2]) >= 0) {
+      int v = base::HexDigitValue(uri[i + 1]) * 16 + base::HexDigitValue(uri[i + 2]);
       if (IsReservedUriChar(v)) {
         char buf[4];
         std::snprintf(buf, sizeof buf, "%%%02X", v);

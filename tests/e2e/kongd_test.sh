@@ -30,13 +30,12 @@ expect_eq "$err" "Error: unrecognized parameter: --bogus" "unknown option"
 expect_fail_one_line "$kongd" -c
 expect_eq "$err" "Error: --conf needs a value" "missing value"
 
-echo "# role data_plane is refused honestly: one line, exit 2"
+echo "# data plane: a bad setting is one line, exit 1 (cluster_test.sh runs a working one)"
 expect_ok "$kong" hybrid gen_cert "$work/cluster.crt" "$work/cluster.key"
-write_conf dp.conf "role = data_plane" "database = off" "cluster_cert = $work/cluster.crt" \
-  "cluster_cert_key = $work/cluster.key" "cluster_control_plane = 127.0.0.1:8005"
+write_conf dp.conf "role = data_plane" "database = off" "cluster_control_plane = 127.0.0.1:8005"
 expect_fail_one_line "$kongd" -c dp.conf -p "$work/dp"
-[ "$rc" -eq 2 ] || { describe kongd -c dp.conf; fail "data_plane: expected exit 2"; }
-expect_eq "$err" "kongd: role data_plane is not available in this build yet" "data_plane refusal"
+[ "$rc" -eq 1 ] || { describe kongd -c dp.conf; fail "data_plane without cert: expected exit 1"; }
+expect_eq "$err" "Error: cluster certificate and key must be provided to use Hybrid mode" "dp without a certificate"
 
 echo "# traditional node: creates its prefix, serves the Admin API, SIGTERM -> exit 0"
 write_conf trad.conf "admin_listen = 127.0.0.1:0"

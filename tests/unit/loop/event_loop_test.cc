@@ -44,6 +44,28 @@ TEST_SUITE("loop") {
     (*loop)->RunOnce();
   }
 
+  TEST_CASE("Work started by a closure posted before Run keeps Run going until it ends") {
+    auto loop = kong::EventLoop::Create();
+    REQUIRE(loop.ok());
+    uv_timer_t timer;
+    int fired = 0;
+    timer.data = &fired;
+    // As an embedder does: "create and start the node on the loop", then Run. The closure runs
+    // on an idle loop; the timer it starts must keep Run alive until it fired twice.
+    (*loop)->Post([&] {
+      uv_timer_init(kong::NativeHandle(**loop), &timer);
+      uv_timer_start(
+          &timer,
+          [](uv_timer_t* t) {
+            int* n = static_cast<int*>(t->data);
+            if (++*n == 2) uv_close(reinterpret_cast<uv_handle_t*>(t), nullptr);
+          },
+          1, 1);
+    });
+    CHECK_OK((*loop)->Run());
+    CHECK(fired == 2);
+  }
+
   TEST_CASE("WrapUvLoop borrows a caller's loop, which closes cleanly afterwards") {
     uv_loop_t uv;
     REQUIRE(uv_loop_init(&uv) == 0);

@@ -1,0 +1,60 @@
+// StatusApi: the data plane's status_listen server (Kong's Status API): GET /status with the
+// configuration hash, GET /status/ready.
+#ifndef KONG_DATAPLANE_STATUS_API_H_
+#define KONG_DATAPLANE_STATUS_API_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kong/event_loop.h"
+#include "kong/logger.h"
+#include "kong/status.h"
+#include "net/listen_spec.h"
+
+namespace kong::http {
+class Server;
+}
+
+namespace kong::dataplane {
+
+struct StatusApiOptions {
+  std::vector<net::ListenSpec> listen;  // status_listen; empty: Start binds nothing
+  std::string server_header = "kong";   // Server: header ("kong/3.10.0")
+  // Read on each request, on the loop thread.
+  std::function<std::string()> config_hash;  // 32 chars; the empty hash before any config
+  std::function<bool()> ready;               // a non-empty configuration is installed
+  LogSink log;
+};
+
+// Loop thread only. Answers, as Kong's health.lua and status/ready.lua do:
+//   GET /status        200 {"configuration_hash":"..","server":{"connections_active":n,..}}
+//   GET /status/ready  200 {"message":"ready"} or 503 {"message":"no configuration available
+//                      (empty configuration present)"}
+//   other paths 404 {"message":"Not found"}; other methods 405 {"message":"Method not allowed"}.
+class StatusApi {
+ public:
+  // Binds every address; errors name the address (nothing stays bound then).
+  static Result<std::unique_ptr<StatusApi>> Start(EventLoop& loop, StatusApiOptions options);
+  ~StatusApi();  // closes everything; no callback afterwards
+  StatusApi(const StatusApi&) = delete;
+  StatusApi& operator=(const StatusApi&) = delete;
+
+  std::vector<uint16_t> bound_ports() const;
+  // Closes the listeners and connections; `on_closed` after the last handle closed.
+  void Close(std::function<void()> on_closed);
+
+ private:
+  explicit StatusApi(StatusApiOptions options);
+  void Handle(const std::string& method, const std::string& path, std::string* body, int* status);
+
+  StatusApiOptions options_;
+  std::unique_ptr<http::Server> server_;
+  uint64_t total_requests_ = 0;
+};
+
+}  // namespace kong::dataplane
+
+#endif  // KONG_DATAPLANE_STATUS_API_H_

@@ -1,0 +1,120 @@
+// Kong runloop header_filter (before/after) plus the upstream headers nginx never passes on.
+#include "proxy/response_headers.h"
+
+#include <array>
+
+#include "base/text.h"
+
+namespace kong::proxy {
+namespace {
+
+using http::EqualsIgnoreCase;
+
+// Not passed by nginx's proxy module: connection management, framing, and the X-Accel
+// control headers hidden by default (Kong passes Server and Date explicitly).
+constexpr std::array<std::string_view, 9> kDropped = {
+    "Connection",       "Keep-Alive",         "Transfer-Encoding",
+    "X-Pad",            "X-Accel-Expires",    "X-Accel-Redirect",
+    "X-Accel-Limit-Rate", "X-Accel-Buffering", "X-Accel-Charset"};
+
+}  // namespace
+
+Result<EnabledHeaders> EnabledHeaders::Parse(const std::vector<std::string>& tokens) {
+  EnabledHeaders e{false, false, false, false, false, false, false};  // "off" unless listed
+  for (const std::string& raw : tokens) {
+    const std::string t = base::ToLower(base::Trim(raw));
+    if (t.empty() || t == "off") continue;
+    if (t == "server_tokens") {
+      e.server = e.via = true;
+    } else if (t == "latency_tokens") {
+      e.upstream_latency = e.proxy_latency = e.response_latency = true;
+    } else if (t == "server") {
+      e.server = true;
+    } else if (t == "via") {
+      e.via = true;
+    } else if (t == "x-kong-upstream-latency") {
+      e.upstream_latency = true;
+    } else if (t == "x-kong-proxy-latency") {
+      e.proxy_latency = true;
+    } else if (t == "x-kong-response-latency") {
+      e.response_latency = true;
+    } else if (t == "x-kong-request-id") {
+      e.request_id = true;
+    } else if (t == "x-kong-upstream-status") {
+      e.upstream_status = true;
+    } else {
+      return Status::InvalidArgument("headers: invalid entry '" + raw + "'");
+    }
+  }
+  return e;
+}
+
+void ApplyProxiedResponseHeaders(const ProxiedResponseView& response,
+                                 const EnabledHeaders& enabled, std::string_view server_token,
+                                 http::HeaderMap* headers) {
+  // Headers named by the upstream's Connection; copied since the Connection field goes too.
+  std::vector<std::string> named;
+  for (std::string_view c : headers->GetAll("Connection")) {
+    base::ForEachListToken(c, [&](std::string_view t) {
+      if (!EqualsIgnoreCase(t, "close") && !EqualsIgnoreCase(t, "upgrade") &&
+          !EqualsIgnoreCase(t, "keep-alive")) {
+        named.emplace_back(t);
+      }
+    });
+  }
+  for (const std::string& n : named) headers->Remove(n);
+  for (std::string_view d : kDropped) headers->Remove(d);
+  if (const auto upgrade = headers->Get("Upgrade");
+      upgrade && !EqualsIgnoreCase(*upgrade, response.requested_upgrade)) {
+    headers->Remove("Upgrade");
+  }
+  if (!response.client_wants_trailers) headers->Remove("Trailer");
+
+  if (enabled.upstream_status) {
+    headers->Set("X-Kong-Upstream-Status", std::to_string(response.upstream_status));
+  }
+  if (enabled.upstream_latency) {
+    headers->Set("X-Kong-Upstream-Latency", std::to_string(response.upstream_latency_ms));
+  }
+  if (enabled.proxy_latency) {
+    headers->Set("X-Kong-Proxy-Latency", std::to_string(response.proxy_latency_ms));
+  }
+  if (enabled.via) {
+    std::string via;
+    for (std::string_view v : headers->GetAll("Via")) {
+      if (!via.empty()) via += ", ";
+      via.append(v);
+    }
+    if (!via.empty()) via += ", ";
+    via.append(response.proxy_http_version);
+    via += ' ';
+    via.append(server_token);
+    headers->Set("Via", std::move(via));
+  }
+  if (enabled.server && !headers->Has("Server")) headers->Add("Server", std::string(server_token));
+  if (enabled.request_id && !response.request_id.empty()) {
+    headers->Set("X-Kong-Request-Id", std::string(response.request_id));
+  }
+}
+
+void ApplyKongResponseHeaders(int64_t response_latency_ms, std::string_view request_id,
+                              const EnabledHeaders& enabled, std::string_view server_token,
+                              http::HeaderMap* headers) {
+  if (enabled.response_latency) {
+    headers->Set("X-Kong-Response-Latency", std::to_string(response_latency_ms));
+  }
+  // A plugin that short-circuits with "Via: kong/x" keeps its headers as they are.
+  const auto via = headers->Get("Via");
+  if (!(enabled.via && via && *via == server_token)) {
+    if (enabled.server) {
+      headers->Set("Server", std::string(server_token));
+    } else {
+      headers->Remove("Server");
+    }
+  }
+  if (enabled.request_id && !request_id.empty()) {
+    headers->Set("X-Kong-Request-Id", std::string(request_id));
+  }
+}
+
+}  // namespace kong::proxy

@@ -1,0 +1,118 @@
+// Tests for the client response headers: Via, Server, latency headers, request id, hop-by-hop
+// removal, and the `headers` setting.
+#include "proxy/response_headers.h"
+
+#include "support/test_support.h"
+
+using kong::http::HeaderMap;
+using kong::proxy::EnabledHeaders;
+using kong::proxy::ProxiedResponseView;
+
+namespace {
+constexpr std::string_view kToken = "kong/3.10.0";
+}
+
+TEST_SUITE("proxy") {
+  TEST_CASE("proxied response: Kong's headers added, hop-by-hop headers removed") {
+    HeaderMap h;
+    h.Add("Content-Type", "application/json");
+    h.Add("Connection", "close, X-Hop");
+    h.Add("X-Hop", "1");
+    h.Add("Keep-Alive", "timeout=5");
+    h.Add("Transfer-Encoding", "chunked");
+    h.Add("Upgrade", "h2c");
+    h.Add("Trailer", "X-Sum");
+    h.Add("X-Accel-Redirect", "/internal");
+    h.Add("Via", "1.1 upstream-cache");
+    h.Add("X-Kong-Request-Id", "forged");
+    ProxiedResponseView r;
+    r.upstream_latency_ms = 12;
+    r.proxy_latency_ms = 3;
+    r.request_id = "abc123";
+    kong::proxy::ApplyProxiedResponseHeaders(r, EnabledHeaders{}, kToken, &h);
+    for (const char* gone : {"Connection", "X-Hop", "Keep-Alive", "Transfer-Encoding", "Upgrade",
+                             "Trailer", "X-Accel-Redirect", "X-Kong-Upstream-Status"}) {
+      INFO(gone);
+      CHECK_FALSE(h.Has(gone));
+    }
+    CHECK(*h.Get("Content-Type") == "application/json");
+    CHECK(*h.Get("Via") == "1.1 upstream-cache, 1.1 kong/3.10.0");
+    CHECK(*h.Get("Server") == "kong/3.10.0");
+    CHECK(*h.Get("X-Kong-Upstream-Latency") == "12");
+    CHECK(*h.Get("X-Kong-Proxy-Latency") == "3");
+    CHECK(h.GetAll("X-Kong-Request-Id") == std::vector<std::string_view>{"abc123"});
+    CHECK_FALSE(h.Has("X-Kong-Response-Latency"));
+  }
+
+  TEST_CASE("proxied response: upstream Server kept, requested upgrade and trailers kept") {
+    HeaderMap h;
+    h.Add("Server", "gunicorn");
+    h.Add("Upgrade", "websocket");
+    h.Add("Trailer", "X-Sum");
+    ProxiedResponseView r;
+    r.upstream_status = 101;
+    r.requested_upgrade = "websocket";
+    r.client_wants_trailers = true;
+    r.proxy_http_version = "2";
+    EnabledHeaders e;
+    e.upstream_status = true;
+    kong::proxy::ApplyProxiedResponseHeaders(r, e, kToken, &h);
+    CHECK(h.GetAll("Server") == std::vector<std::string_view>{"gunicorn"});
+    CHECK(*h.Get("Upgrade") == "websocket");
+    CHECK(*h.Get("Trailer") == "X-Sum");
+    CHECK(*h.Get("Via") == "2 kong/3.10.0");
+    CHECK(*h.Get("X-Kong-Upstream-Status") == "101");
+  }
+
+  TEST_CASE("headers = off adds nothing; single names enable single headers") {
+    auto off = EnabledHeaders::Parse({"off"});
+    REQUIRE(off.ok());
+    HeaderMap h;
+    ProxiedResponseView r;
+    r.request_id = "abc";
+    kong::proxy::ApplyProxiedResponseHeaders(r, off.value(), kToken, &h);
+    CHECK(h.empty());
+
+    auto some = EnabledHeaders::Parse({"Via", "X-Kong-Proxy-Latency"});
+    REQUIRE(some.ok());
+    kong::proxy::ApplyProxiedResponseHeaders(r, some.value(), kToken, &h);
+    CHECK(h.size() == 2);
+    CHECK(*h.Get("Via") == "1.1 kong/3.10.0");
+    CHECK(*h.Get("X-Kong-Proxy-Latency") == "0");
+
+    auto tokens = EnabledHeaders::Parse({"server_tokens", "latency_tokens"});
+    REQUIRE(tokens.ok());
+    CHECK(tokens.value().server);
+    CHECK(tokens.value().via);
+    CHECK(tokens.value().response_latency);
+    CHECK_FALSE(tokens.value().request_id);
+
+    auto bad = EnabledHeaders::Parse({"server_tokens", "X-Bogus"});
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.status().message() == "headers: invalid entry 'X-Bogus'");
+  }
+
+  TEST_CASE("Kong's own responses: response latency and Server, no Via") {
+    HeaderMap h;
+    h.Add("Server", "openresty");
+    kong::proxy::ApplyKongResponseHeaders(7, "rid", EnabledHeaders{}, kToken, &h);
+    CHECK(*h.Get("X-Kong-Response-Latency") == "7");
+    CHECK(h.GetAll("Server") == std::vector<std::string_view>{"kong/3.10.0"});
+    CHECK(*h.Get("X-Kong-Request-Id") == "rid");
+    CHECK_FALSE(h.Has("Via"));
+
+    EnabledHeaders no_server;
+    no_server.server = false;
+    HeaderMap h2;
+    h2.Add("Server", "openresty");
+    kong::proxy::ApplyKongResponseHeaders(7, "rid", no_server, kToken, &h2);
+    CHECK_FALSE(h2.Has("Server"));
+
+    // A plugin that answered with "Via: kong/3.10.0" keeps its Server header.
+    HeaderMap h3;
+    h3.Add("Via", "kong/3.10.0");
+    h3.Add("Server", "plugin");
+    kong::proxy::ApplyKongResponseHeaders(1, "rid", EnabledHeaders{}, kToken, &h3);
+    CHECK(*h3.Get("Server") == "plugin");
+  }
+}
