@@ -214,15 +214,7 @@ void OutletLink::Upsert() {
   if (peer_.cert_expiry) record.cert_details.Set("expiry_timestamp", *peer_.cert_expiry);
   record.updated_at = now;
   record.expires_at = now + shared_->options.purge_delay_s;
-  std::weak_ptr<OutletShared> weak = shared_;
-  shared_->store.Submit(
-      [record = std::move(record)](store::Store& s) { return s.UpsertDataPlane(record); },
-      [weak, suffix = Suffix()](Status status) {
-        auto shared = weak.lock();
-        if (!shared || status.ok()) return;
-        shared->Log(LogLevel::kError,
-                    "unable to update clustering data plane status: " + status.message() + suffix);
-      });
+  shared_->registry.Upsert(std::move(record), Suffix());
 }
 
 std::string OutletLink::Suffix() const {

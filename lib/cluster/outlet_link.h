@@ -22,6 +22,7 @@
 #include "kong/logger.h"
 #include "kong/status.h"
 #include "net/timer.h"
+#include "cluster/registry_writer.h"
 #include "store/async_store.h"
 
 namespace kong::cluster {
@@ -30,13 +31,14 @@ namespace kong::cluster {
 // links. Store answers hold it weakly, so none runs into a destroyed server.
 struct OutletShared {
   OutletShared(EventLoop& l, store::AsyncStore& s, ConfigPublisher& p, OutletServerOptions o)
-      : loop(l), store(s), publisher(p), options(std::move(o)) {}
+      : loop(l), store(s), publisher(p), options(std::move(o)), registry(s, options.log) {}
 
   EventLoop& loop;
   store::AsyncStore& store;
   ConfigPublisher& publisher;
   OutletServerOptions options;
   OutletServerStats stats;
+  RegistryWriter registry;  // every link's registry rows, batched
 
   // "[clustering] <line>" to options.log.
   void Log(LogLevel level, const std::string& line) const;

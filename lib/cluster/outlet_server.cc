@@ -2,6 +2,7 @@
 // upgrade over lib/http, and the links that the publisher's snapshots fan out to.
 #include "cluster/outlet_server.h"
 
+#include <ctime>
 #include <map>
 #include <utility>
 
@@ -18,7 +19,7 @@ namespace kong::cluster {
 class OutletServer::Impl {
  public:
   explicit Impl(std::shared_ptr<OutletShared> shared)
-      : shared_(std::move(shared)), finish_timer_(shared_->loop) {}
+      : shared_(std::move(shared)), finish_timer_(shared_->loop), purge_timer_(shared_->loop) {}
 
   ~Impl() {
     // Owned objects cancel their callbacks when destroyed; the publisher must not call us.
@@ -62,6 +63,7 @@ class OutletServer::Impl {
     }
     subscription_ = shared_->publisher.Subscribe(
         [this](const std::shared_ptr<const ConfigSnapshot>& snapshot) { Fan(snapshot); });
+    PurgeExpired();
     return Status::Ok();
   }
 
@@ -84,6 +86,7 @@ class OutletServer::Impl {
     on_closed_ = std::move(on_closed);
     if (subscription_ != 0) shared_->publisher.Unsubscribe(subscription_);
     subscription_ = 0;
+    purge_timer_.Stop();
     // Destroying a link or a handshaking transport closes its connection; their handles free
     // themselves, and no callback of theirs runs afterwards.
     handshaking_.clear();
@@ -201,6 +204,28 @@ class OutletServer::Impl {
     }
   }
 
+  // Deletes registry rows past their expiry (cluster_data_plane_purge_delay after the last
+  // ping), now and then hourly; reads already hide them, this keeps the table small. Every CP
+  // sharing the database does it; the DELETEs are idempotent.
+  void PurgeExpired() {
+    const int64_t now = static_cast<int64_t>(::time(nullptr));
+    std::weak_ptr<OutletShared> weak = shared_;
+    shared_->store.Submit(
+        [now](store::Store& s) { return s.PurgeExpiredDataPlanes(now); },
+        [weak](Result<int64_t> purged) {
+          auto shared = weak.lock();
+          if (!shared) return;
+          if (!purged.ok()) {
+            shared->Log(LogLevel::kError,
+                        "unable to purge expired data planes: " + purged.status().message());
+          } else if (*purged > 0) {
+            shared->Log(LogLevel::kInfo,
+                        "purged " + std::to_string(*purged) + " expired data plane record(s)");
+          }
+        });
+    purge_timer_.Start(kPurgeIntervalMs, [this] { PurgeExpired(); });
+  }
+
   void OneClosed() {
     if (--pending_closes_ > 0) return;
     // Listener and server close callbacks run from libuv, but a server with nothing open may
@@ -224,6 +249,8 @@ class OutletServer::Impl {
   size_t pending_closes_ = 0;
   std::function<void()> on_closed_;
   net::Timer finish_timer_;
+  net::Timer purge_timer_;
+  static constexpr uint64_t kPurgeIntervalMs = 3600 * 1000;
 };
 
 Result<std::unique_ptr<OutletServer>> OutletServer::Start(EventLoop& loop,

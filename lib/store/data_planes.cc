@@ -40,23 +40,35 @@ SqlParam OptionalInt(const std::optional<int64_t>& v) {
 }  // namespace
 
 Status Store::UpsertDataPlane(const DataPlaneRecord& rec) {
-  if (rec.id.empty()) return Status::InvalidArgument("data plane id must not be empty");
+  return UpsertDataPlanes({rec});
+}
+
+Status Store::UpsertDataPlanes(const std::vector<DataPlaneRecord>& records) {
+  for (const DataPlaneRecord& rec : records) {
+    if (rec.id.empty()) return Status::InvalidArgument("data plane id must not be empty");
+  }
   KONG_RETURN_IF_ERROR(EnsureSchemaReady());
   return InTransaction(TxnKind::kStatusWrite, [&]() -> Status {
-    return conn_
-        ->Exec("INSERT INTO clustering_data_planes (id, hostname, ip, last_seen, config_hash, "
-               "version, sync_status, labels, cert_details, updated_at, expires_at) "
-               "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
-               "ON CONFLICT (id) DO UPDATE SET hostname = excluded.hostname, ip = excluded.ip, "
-               "last_seen = excluded.last_seen, config_hash = excluded.config_hash, "
-               "version = excluded.version, sync_status = excluded.sync_status, "
-               "labels = excluded.labels, cert_details = excluded.cert_details, "
-               "updated_at = excluded.updated_at, expires_at = excluded.expires_at",
-               {rec.id, rec.hostname, rec.ip, rec.last_seen, rec.config_hash, rec.version,
-                rec.sync_status, json::Serialize(rec.labels), json::Serialize(rec.cert_details),
-                rec.updated_at, OptionalInt(rec.expires_at)},
-               "upsert data plane '" + rec.id + "'")
-        .status();
+    for (const DataPlaneRecord& rec : records) {
+      KONG_RETURN_IF_ERROR(
+          conn_
+              ->Exec("INSERT INTO clustering_data_planes (id, hostname, ip, last_seen, "
+                     "config_hash, version, sync_status, labels, cert_details, updated_at, "
+                     "expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
+                     "ON CONFLICT (id) DO UPDATE SET hostname = excluded.hostname, "
+                     "ip = excluded.ip, last_seen = excluded.last_seen, "
+                     "config_hash = excluded.config_hash, version = excluded.version, "
+                     "sync_status = excluded.sync_status, labels = excluded.labels, "
+                     "cert_details = excluded.cert_details, updated_at = excluded.updated_at, "
+                     "expires_at = excluded.expires_at",
+                     {rec.id, rec.hostname, rec.ip, rec.last_seen, rec.config_hash, rec.version,
+                      rec.sync_status, json::Serialize(rec.labels),
+                      json::Serialize(rec.cert_details), rec.updated_at,
+                      OptionalInt(rec.expires_at)},
+                     "upsert data plane '" + rec.id + "'")
+              .status());
+    }
+    return Status::Ok();
   });
 }
 

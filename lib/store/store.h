@@ -62,6 +62,8 @@ class Store {
   // never touches config_version or `changes`: a DP ping is not a config change.
   // Inserts or replaces the record with this id.
   Status UpsertDataPlane(const DataPlaneRecord& record);
+  // The same for several records in one transaction (the CP batches the pings of many DPs).
+  Status UpsertDataPlanes(const std::vector<DataPlaneRecord>& records);
   // nullopt when absent or expired at `now` (epoch seconds).
   Result<std::optional<DataPlaneRecord>> GetDataPlane(const std::string& id, int64_t now);
   // Unexpired records in id order, paged like Txn::List (size 1..1000, offset tokens).
