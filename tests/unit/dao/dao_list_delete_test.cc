@@ -9,6 +9,17 @@ namespace {
 using store::test::ForEachBackend;
 using store::test::TestDatabase;
 
+// An export with every entity's updated_at removed.
+json::Value WithoutUpdatedAt(json::Value exported) {
+  for (auto& [name, entities] : exported.as_object()) {
+    if (!entities.is_array()) continue;
+    for (json::Value& entity : entities.as_array()) {
+      if (entity.is_object()) entity.Erase("updated_at");
+    }
+  }
+  return exported;
+}
+
 TEST_SUITE("dao") {
   TEST_CASE("dao: 250 routes page 100/100/50 and the last page has no offset") {
     ForEachBackend([](TestDatabase& db) {
@@ -185,7 +196,8 @@ TEST_SUITE("dao") {
       CHECK(!f.dao->Get("consumers", "bob").ok());
       DaoResult<json::Value> again = f.dao->Export();
       REQUIRE(again.ok());
-      CHECK(again.value() == e);
+      // Import stamps updated_at (as Kong's does): equal apart from that, whatever second it is.
+      CHECK(WithoutUpdatedAt(again.value()) == WithoutUpdatedAt(e));
     });
   }
 }
