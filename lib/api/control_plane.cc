@@ -10,7 +10,7 @@
 #include "api/control_plane_impl.h"
 #include "api/kong_version.h"
 #include "api/node_settings.h"
-#include "api/stop_waiters.h"
+#include "api/node_lifecycle.h"
 #include "base/macros.h"
 #include "base/text.h"
 #include "cluster/cluster_conf.h"
@@ -54,8 +54,7 @@ class ControlPlane::Impl {
   }
 
   Status Start() {
-    if (state_ != State::kCreated) return Status::Conflict("control plane was already started");
-    state_ = State::kStopped;  // a failed Start leaves nothing to stop and cannot be retried
+    KONG_RETURN_IF_ERROR(lifecycle_.BeginStart("control plane was already started"));
     KONG_ASSIGN_OR_RETURN(node_id_, api::PrepareNodePrefix(conf_, [this](const std::string& m) {
                             Log(LogLevel::kWarn, m);
                           }));
@@ -120,7 +119,7 @@ class ControlPlane::Impl {
     } else {
       cluster::RegisterClusteringEndpointsOffControlPlane(*admin_);
     }
-    state_ = State::kRunning;
+    lifecycle_.Started();
 
     std::vector<std::string> where;
     std::vector<uint16_t> ports = admin_->bound_ports();
@@ -146,20 +145,7 @@ class ControlPlane::Impl {
   }
 
   void Stop(std::function<void()> on_stopped) {
-    on_stopped_.Add(std::move(on_stopped));
-    switch (state_) {
-      case State::kStopping:
-        return;
-      case State::kCreated:
-      case State::kStopped: {
-        state_ = State::kStopped;
-        on_stopped_.PostAll(loop_);
-        return;
-      }
-      case State::kRunning:
-        break;
-    }
-    state_ = State::kStopping;
+    if (!lifecycle_.BeginStop(loop_, std::move(on_stopped))) return;
     Log(LogLevel::kNotice, "stopping " + role_ + " node");
     // FinishStop arrives through the loop's mailbox, whose handle is unreferenced: this idle
     // timer keeps a caller's uv_run going until then.
@@ -184,28 +170,27 @@ class ControlPlane::Impl {
 
   // Called by ~ControlPlane while handles are open: this object frees itself when stopped.
   void DestroyWhenStopped() {
-    self_owned_ = true;
-    if (state_ == State::kRunning) Stop(nullptr);
+    if (lifecycle_.DestroyWhenStopped()) Stop(nullptr);
   }
 
-  bool open() const { return state_ == State::kRunning || state_ == State::kStopping; }
-  bool running() const { return state_ == State::kRunning; }
+  bool open() const { return lifecycle_.open(); }
+  bool running() const { return lifecycle_.running(); }
   std::vector<uint16_t> admin_ports() const {
-    return state_ == State::kRunning && admin_ ? admin_->bound_ports() : std::vector<uint16_t>{};
+    return lifecycle_.running() && admin_ ? admin_->bound_ports() : std::vector<uint16_t>{};
   }
   std::vector<uint16_t> cluster_ports() const {
-    return state_ == State::kRunning && outlet_ ? outlet_->bound_ports()
+    return lifecycle_.running() && outlet_ ? outlet_->bound_ports()
                                                 : std::vector<uint16_t>{};
   }
   std::string config_hash() const {
-    if (state_ != State::kRunning || !publisher_) return "";
+    if (!lifecycle_.running() || !publisher_) return "";
     std::shared_ptr<const cluster::ConfigSnapshot> current = publisher_->current();
     return current ? current->config_hash : "";
   }
   api::ControlPlaneView view() const {
     api::ControlPlaneView v;
     v.loop = &loop_;
-    v.store = state_ == State::kRunning ? store_.get() : nullptr;
+    v.store = lifecycle_.running() ? store_.get() : nullptr;
     v.control_plane = control_plane();
     v.config_hash = config_hash();
     return v;
@@ -214,8 +199,6 @@ class ControlPlane::Impl {
   const std::string& role() const { return role_; }
 
  private:
-  enum class State { kCreated, kRunning, kStopping, kStopped };
-
   void FinishStop() {
     stop_guard_.reset();
     outlet_.reset();
@@ -224,10 +207,9 @@ class ControlPlane::Impl {
     store_.reset();
     catalog_.reset();
     plugins_.reset();
-    state_ = State::kStopped;
     Log(LogLevel::kNotice, "stopped " + role_ + " node");
-    const bool self_owned = self_owned_;
-    auto callbacks = on_stopped_.Take();
+    const bool self_owned = lifecycle_.self_owned();
+    auto callbacks = lifecycle_.Finish();
     // A callback may destroy the public ControlPlane (and so this object): touch no member
     // from here on.
     for (const auto& cb : callbacks) cb();
@@ -318,9 +300,7 @@ class ControlPlane::Impl {
   std::unique_ptr<net::Timer> stop_guard_;
   int pending_closes_ = 0;
 
-  State state_ = State::kCreated;
-  api::StopWaiters on_stopped_;
-  bool self_owned_ = false;
+  api::NodeLifecycle lifecycle_;
 };
 
 Result<std::unique_ptr<ControlPlane>> ControlPlane::Create(EventLoop& loop,

@@ -6,7 +6,7 @@
 
 #include "api/kong_version.h"
 #include "api/node_settings.h"
-#include "api/stop_waiters.h"
+#include "api/node_lifecycle.h"
 #include "base/macros.h"
 #include "base/text.h"
 #include "cluster/cluster_conf.h"
@@ -73,8 +73,7 @@ class DataPlane::Impl {
   }
 
   Status Start() {
-    if (state_ != State::kCreated) return Status::Conflict("data plane was already started");
-    state_ = State::kStopped;  // a failed Start leaves nothing to stop and cannot be retried
+    KONG_RETURN_IF_ERROR(lifecycle_.BeginStart("data plane was already started"));
     const std::string prefix = conf_.GetString("prefix");
     KONG_ASSIGN_OR_RETURN(node_id_, api::PrepareNodePrefix(conf_, [this](const std::string& m) {
                             Log(LogLevel::kWarn, m);
@@ -113,7 +112,7 @@ class DataPlane::Impl {
     outlet_ = std::move(outlet).value();
     outlet_->SetAppliedHash(ConfigHash());
     outlet_->Start();
-    state_ = State::kRunning;
+    lifecycle_.Started();
 
     std::vector<std::string> where;
     std::vector<uint16_t> ports = status_->bound_ports();
@@ -134,20 +133,7 @@ class DataPlane::Impl {
   }
 
   void Stop(std::function<void()> on_stopped) {
-    on_stopped_.Add(std::move(on_stopped));
-    switch (state_) {
-      case State::kStopping:
-        return;
-      case State::kCreated:
-      case State::kStopped: {
-        state_ = State::kStopped;
-        on_stopped_.PostAll(loop_);
-        return;
-      }
-      case State::kRunning:
-        break;
-    }
-    state_ = State::kStopping;
+    if (!lifecycle_.BeginStop(loop_, std::move(on_stopped))) return;
     Log(LogLevel::kNotice, "stopping data plane node");
     // The callbacks below arrive through timers and handle closes the loop keeps running for.
     pending_closes_ = 2;
@@ -157,12 +143,11 @@ class DataPlane::Impl {
 
   // Called by ~DataPlane while handles are open: this object frees itself when stopped.
   void DestroyWhenStopped() {
-    self_owned_ = true;
-    if (state_ == State::kRunning) Stop(nullptr);
+    if (lifecycle_.DestroyWhenStopped()) Stop(nullptr);
   }
 
-  bool open() const { return state_ == State::kRunning || state_ == State::kStopping; }
-  bool running() const { return state_ == State::kRunning; }
+  bool open() const { return lifecycle_.open(); }
+  bool running() const { return lifecycle_.running(); }
   const std::string& node_id() const { return node_id_; }
   std::string ConfigHash() const {
     auto current = store_ ? store_->current() : nullptr;
@@ -175,19 +160,17 @@ class DataPlane::Impl {
     auto current = store_ ? store_->current() : nullptr;
     return current && !current->empty && current->config_hash != cluster::kEmptyConfigHash;
   }
-  bool connected() const { return state_ == State::kRunning && outlet_ && outlet_->connected(); }
+  bool connected() const { return lifecycle_.running() && outlet_ && outlet_->connected(); }
   size_t last_payload_bytes() const { return outlet_ ? outlet_->last_payload_bytes() : 0; }
   std::string config_json() const {
     auto current = store_ ? store_->current() : nullptr;
     return current ? current->json : std::string();
   }
   std::vector<uint16_t> status_ports() const {
-    return state_ == State::kRunning && status_ ? status_->bound_ports() : std::vector<uint16_t>{};
+    return lifecycle_.running() && status_ ? status_->bound_ports() : std::vector<uint16_t>{};
   }
 
  private:
-  enum class State { kCreated, kRunning, kStopping, kStopped };
-
   // A valid cache is installed at once, so a DP restarted while the CP is down serves its last
   // configuration; a broken one is reported and left for the next good push to replace.
   void LoadCache() {
@@ -231,10 +214,9 @@ class DataPlane::Impl {
   void FinishStop() {
     outlet_.reset();
     status_.reset();
-    state_ = State::kStopped;
     Log(LogLevel::kNotice, "stopped data plane node");
-    const bool self_owned = self_owned_;
-    auto callbacks = on_stopped_.Take();
+    const bool self_owned = lifecycle_.self_owned();
+    auto callbacks = lifecycle_.Finish();
     // A callback may destroy the public DataPlane (and so this object): touch no member
     // from here on. The finish timer is released with it; its callback is running now.
     if (self_owned) {
@@ -268,10 +250,8 @@ class DataPlane::Impl {
   std::unique_ptr<dataplane::OutletClient> outlet_;
   std::unique_ptr<net::Timer> finish_timer_;
 
-  State state_ = State::kCreated;
   int pending_closes_ = 0;
-  api::StopWaiters on_stopped_;
-  bool self_owned_ = false;
+  api::NodeLifecycle lifecycle_;
 };
 
 Result<std::unique_ptr<DataPlane>> DataPlane::Create(EventLoop& loop, DataPlaneOptions options) {
