@@ -3,6 +3,7 @@
 
 #include <ctime>
 
+#include "base/text.h"
 #include "tls/mbedtls_error.h"
 #include "tls/tls_transport.h"
 
@@ -44,9 +45,18 @@ Result<ClusterTrust> ClusterTrust::Create(ClusterTlsSettings settings) {
     }
     auto ca = DescribeCertificate(settings.ca_pem, "cluster_ca_cert");
     if (!ca.ok()) return ca.status();
-    expected = settings.server_name.empty() ? HostOf(settings.control_plane) : settings.server_name;
+    const std::string first = settings.control_plane.substr(0, settings.control_plane.find(','));
+    expected = settings.server_name.empty() ? HostOf(std::string(base::Trim(first)))
+                                            : settings.server_name;
   }
   return ClusterTrust(std::move(settings), std::move(own), std::move(expected));
+}
+
+std::string ClusterTrust::ServerNameFor(const std::string& host) const {
+  if (settings_.mode == ClusterMtlsMode::kShared || !settings_.server_name.empty()) {
+    return expected_server_name_;
+  }
+  return host;
 }
 
 TlsContextOptions ClusterTrust::ServerOptions() const {

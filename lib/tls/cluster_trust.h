@@ -32,7 +32,8 @@ struct ClusterTlsSettings {
   std::string ca_pem;    // cluster_ca_cert: pki mode's trust anchor (required there)
   // DP, pki mode: cluster_server_name; when empty, the host of `control_plane` is used.
   std::string server_name;
-  // DP: cluster_control_plane ("cp.example.com:8005", "[::1]:8005").
+  // DP: cluster_control_plane ("cp.example.com:8005", "[::1]:8005"), or several separated by
+  // commas; expected_server_name() uses the first.
   std::string control_plane;
 };
 
@@ -53,6 +54,10 @@ class ClusterTrust {
 
   // "kong_clustering" in shared mode; cluster_server_name or the control plane's host in pki.
   const std::string& expected_server_name() const { return expected_server_name_; }
+  // DP: the name a control plane at `host` must present (and the SNI sent to it): as above,
+  // except that without cluster_server_name, pki mode expects `host` itself, so each entry of
+  // a cluster_control_plane list is checked against its own name.
+  std::string ServerNameFor(const std::string& host) const;
   ClusterMtlsMode mode() const { return settings_.mode; }
   const CertificateInfo& own_certificate() const { return own_; }
 

@@ -81,8 +81,22 @@ int OnServerName(void* p_state, mbedtls_ssl_context* ssl, const unsigned char* n
     if (observer == nullptr) return MBEDTLS_ERR_SSL_INTERNAL_ERROR;
     int rc = mbedtls_ssl_set_hs_own_cert(ssl, &chosen->parsed().chain, &chosen->parsed().key);
     if (rc != 0) return rc;
+    // A second call appends: mbedTLS then picks the pair the chosen suite can sign with.
+    if (const TlsCertificate* alt = chosen->alternate()) {
+      rc = mbedtls_ssl_set_hs_own_cert(ssl, &alt->parsed().chain, &alt->parsed().key);
+      if (rc != 0) return rc;
+    }
   }
   if (observer != nullptr) observer->OnServerName(server_name, std::move(chosen));
+  return 0;
+}
+
+// Refuses chains longer than verify_depth; mbedTLS calls this for every certificate of the
+// verified chain, the peer's at depth 0 and the trust anchor last.
+int LimitVerifyDepth(void* p_state, mbedtls_x509_crt* /*crt*/, int depth,
+                     uint32_t* flags) noexcept {
+  const auto* state = static_cast<const TlsContext::State*>(p_state);
+  if (depth > state->verify_depth) *flags |= MBEDTLS_X509_BADCERT_OTHER;
   return 0;
 }
 
@@ -112,6 +126,12 @@ TlsCertificate::~TlsCertificate() = default;
 
 Result<std::shared_ptr<const TlsCertificate>> TlsCertificate::Parse(std::string_view chain_pem,
                                                                     std::string_view key_pem) {
+  KONG_ASSIGN_OR_RETURN(auto cert, ParseOne(chain_pem, key_pem));
+  return std::shared_ptr<const TlsCertificate>(std::move(cert));
+}
+
+Result<std::shared_ptr<TlsCertificate>> TlsCertificate::ParseOne(std::string_view chain_pem,
+                                                                 std::string_view key_pem) {
   std::shared_ptr<TlsCertificate> cert(new TlsCertificate());
   Parsed& p = *cert->parsed_;
   int rc = ParseCertificates(&p.chain, chain_pem);
@@ -128,7 +148,23 @@ Result<std::shared_ptr<const TlsCertificate>> TlsCertificate::Parse(std::string_
   KONG_ASSIGN_OR_RETURN(
       cert->leaf_,
       DescribeDer(std::string_view(reinterpret_cast<const char*>(p.chain.raw.p), p.chain.raw.len)));
-  return std::shared_ptr<const TlsCertificate>(std::move(cert));
+  return cert;
+}
+
+Result<std::shared_ptr<const TlsCertificate>> TlsCertificate::Parse(std::string_view chain_pem,
+                                                                    std::string_view key_pem,
+                                                                    std::string_view alt_chain_pem,
+                                                                    std::string_view alt_key_pem) {
+  KONG_ASSIGN_OR_RETURN(auto primary, ParseOne(chain_pem, key_pem));
+  auto alternate = ParseOne(alt_chain_pem, alt_key_pem);
+  if (!alternate.ok()) return Status::InvalidArgument("alternate " + alternate.status().message());
+  if (mbedtls_pk_can_do(&primary->parsed().key, MBEDTLS_PK_RSA) ==
+      mbedtls_pk_can_do(&(*alternate)->parsed().key, MBEDTLS_PK_RSA)) {
+    return Status::InvalidArgument(
+        "certificate and alternate certificate must be of different key types (RSA and ECDSA)");
+  }
+  primary->alternate_ = std::move(alternate).value();
+  return std::shared_ptr<const TlsCertificate>(std::move(primary));
 }
 
 // --- TlsContext -------------------------------------------------------------------------
@@ -156,6 +192,7 @@ Result<std::shared_ptr<const TlsContext>> TlsContext::Create(TlsContextOptions o
   const bool server = o.role == TlsRole::kServer;
   s.role = o.role;
   s.verify = o.verify;
+  s.verify_depth = o.verify_depth;
   s.server_name = o.server_name;
   s.sni = std::move(o.sni);
 
@@ -191,6 +228,7 @@ Result<std::shared_ptr<const TlsContext>> TlsContext::Create(TlsContextOptions o
   s.curves.assign(std::begin(kCurves), std::end(kCurves));
   mbedtls_ssl_conf_curves(&s.conf, s.curves.data());
   mbedtls_ssl_conf_authmode(&s.conf, AuthMode(o.verify));
+  if (o.verify_depth >= 0) mbedtls_ssl_conf_verify(&s.conf, &LimitVerifyDepth, &s);
   if (!o.ca_pem.empty()) mbedtls_ssl_conf_ca_chain(&s.conf, &s.ca, nullptr);
   if (s.own) {
     rc = mbedtls_ssl_conf_own_cert(&s.conf, &s.own->parsed().chain, &s.own->parsed().key);

@@ -39,15 +39,29 @@ class TlsCertificate {
   TlsCertificate(const TlsCertificate&) = delete;
   TlsCertificate& operator=(const TlsCertificate&) = delete;
 
+  // Also parses an alternate chain and key of the other key type (RSA vs ECDSA; Kong's
+  // cert_alt/key_alt). Wherever this certificate is used, both are offered and mbedTLS picks
+  // the one the negotiated ciphersuite can sign with. kInvalidArgument, naming "alternate"
+  // when the second pair is at fault, or when both keys are of the same type.
+  static Result<std::shared_ptr<const TlsCertificate>> Parse(std::string_view chain_pem,
+                                                             std::string_view key_pem,
+                                                             std::string_view alt_chain_pem,
+                                                             std::string_view alt_key_pem);
+
   const CertificateInfo& leaf() const { return leaf_; }
+  // The alternate pair; null if none.
+  const TlsCertificate* alternate() const { return alternate_.get(); }
 
   struct Parsed;  // the mbedTLS objects, for lib/tls only
   Parsed& parsed() const { return *parsed_; }
 
  private:
   TlsCertificate();
+  static Result<std::shared_ptr<TlsCertificate>> ParseOne(std::string_view chain_pem,
+                                                          std::string_view key_pem);
   std::unique_ptr<Parsed> parsed_;
   CertificateInfo leaf_;
+  std::shared_ptr<const TlsCertificate> alternate_;
 };
 
 // Chooses the server certificate for the name a client sent (SNI). Runs during the handshake
@@ -67,6 +81,10 @@ struct TlsContextOptions {
   // Required for kRequired; used, if given, by kOptional.
   std::string ca_pem;
   VerifyMode verify = VerifyMode::kRequired;
+  // Longest accepted chain when verifying the peer: certificates above the peer's own, the
+  // trust anchor included (nginx's proxy_ssl_verify_depth: 1 accepts a leaf issued directly
+  // by a trusted CA). Negative: no limit beyond mbedTLS's own.
+  int verify_depth = -1;
   // Client: the name sent as SNI and matched against the server certificate (CN or SAN) under
   // kRequired/kOptional. Empty: no SNI and no name check. TlsTransportOptions may override it.
   std::string server_name;

@@ -82,6 +82,7 @@ struct TlsContext::State {
 
   TlsRole role = TlsRole::kClient;
   VerifyMode verify = VerifyMode::kRequired;
+  int verify_depth = -1;
   std::string server_name;
   SniCallback sni;
   std::unique_ptr<ClientSessionCache> sessions;

@@ -246,4 +246,27 @@ TEST_SUITE("tls") {
     }
     CHECK(kong::test::AllHandlesClosed(**loop));
   }
+
+  TEST_CASE("a list of control planes: pki checks each entry's own name") {
+    ClusterTlsSettings s;
+    s.mode = ClusterMtlsMode::kPki;
+    s.cert_pem = Pki().dp.cert_pem;
+    s.key_pem = Pki().dp.key_pem;
+    s.ca_pem = Pki().ca.cert_pem;
+    s.control_plane = " cp1.example:8005, [::1]:8005";
+    auto pki = ClusterTrust::Create(s);
+    REQUIRE_OK(pki.status());
+    CHECK(pki->expected_server_name() == "cp1.example");  // the first entry's host
+    CHECK(pki->ServerNameFor("cp1.example") == "cp1.example");
+    CHECK(pki->ServerNameFor("cp2.example") == "cp2.example");
+    CHECK(pki->ClientOptions().server_name == "cp1.example");
+    // cluster_server_name names every CP of the list.
+    s.server_name = "cluster.example";
+    auto named = ClusterTrust::Create(s);
+    REQUIRE_OK(named.status());
+    CHECK(named->ServerNameFor("cp2.example") == "cluster.example");
+    // Shared mode: every CP presents kong_clustering.
+    ClusterTrust shared = Trust(ClusterMtlsMode::kShared, Pki().shared);
+    CHECK(shared.ServerNameFor("cp2.example") == "kong_clustering");
+  }
 }

@@ -4,6 +4,7 @@
 #include <mbedtls/bignum.h>
 #include <mbedtls/ecp.h>
 #include <mbedtls/pk.h>
+#include <mbedtls/rsa.h>
 #include <mbedtls/x509_crt.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -52,8 +53,11 @@ struct Objects {
 
 Result<TestCert> MakeTestCert(const TestCertSpec& spec) {
   Objects o;
-  int rc = mbedtls_pk_setup(&o.key, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY));
-  if (rc == 0) {
+  int rc = mbedtls_pk_setup(
+      &o.key, mbedtls_pk_info_from_type(spec.rsa ? MBEDTLS_PK_RSA : MBEDTLS_PK_ECKEY));
+  if (rc == 0 && spec.rsa) {
+    rc = mbedtls_rsa_gen_key(mbedtls_pk_rsa(o.key), &tls::ThreadRandom, nullptr, 2048, 65537);
+  } else if (rc == 0) {
     rc = mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(o.key), &tls::ThreadRandom,
                              nullptr);
   }

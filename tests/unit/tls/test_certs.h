@@ -22,9 +22,11 @@ struct TestCertSpec {
   int64_t not_after_offset_s = 30 * 86400;
   bool is_ca = false;                // basicConstraints CA:TRUE (for chains)
   const TestCert* issuer = nullptr;  // null: self-signed
+  bool rsa = false;                  // an RSA 2048 key instead of EC P-256 (slower to make)
 };
 
-// An EC P-256 key (fast to make) and an X.509 v3 certificate signed with ECDSA-SHA256.
+// An EC P-256 key (fast to make), or an RSA key with `rsa`, and an X.509 v3 certificate
+// signed with SHA-256 by the issuer's key (ECDSA unless the issuer's key is RSA).
 Result<TestCert> MakeTestCert(const TestCertSpec& spec);
 
 // Certificates made once per process (P-384 generation is slow).
