@@ -84,6 +84,78 @@ Result<UpgradedTransport> Exchange::TakeTransport() {
   return taken;
 }
 
+bool Exchange::ReadBody(RequestBodyCallbacks callbacks) {
+  if (conn == nullptr || !request.body_streamed || body_reading) return false;
+  body_reading = true;
+  body_callbacks = std::move(callbacks);
+  if (!continue_sent && !body_complete) {
+    continue_sent = true;
+    conn->SendContinue(this);  // nginx sends it when the body is first read
+  }
+  ResumeBody();
+  return true;
+}
+
+void Exchange::PauseBody() {
+  if (!body_reading || body_paused) return;
+  body_paused = true;
+  if (conn) conn->OnBodyDemand();
+}
+
+void Exchange::ResumeBody() {
+  if (!body_reading) return;
+  body_paused = false;
+  if (!body_pending.empty()) {
+    std::string pending = std::move(body_pending);
+    body_pending.clear();
+    if (body_callbacks.on_data) body_callbacks.on_data(pending);
+    if (body_paused || conn == nullptr) return;
+  }
+  if (body_complete) {
+    EndBody();
+    return;
+  }
+  if (conn) conn->OnBodyDemand();
+}
+
+void Exchange::DeliverBody(std::string_view data) {
+  if (body_paused || !body_pending.empty()) {
+    body_pending.append(data);
+    return;
+  }
+  if (body_callbacks.on_data) body_callbacks.on_data(data);
+}
+
+void Exchange::EndBody() {
+  body_complete = true;
+  if (body_paused || !body_pending.empty() || body_end_sent || !body_reading) return;
+  body_end_sent = true;
+  auto on_end = std::move(body_callbacks.on_end);
+  body_callbacks = RequestBodyCallbacks();
+  if (on_end) on_end();
+}
+
+void Exchange::NotifyAbort() {
+  body_callbacks = RequestBodyCallbacks();
+  on_writable = nullptr;
+  if (finished) return;
+  auto fn = std::move(on_abort);
+  on_abort = nullptr;
+  if (fn) fn();
+}
+
+void Exchange::NotifyWritable() {
+  if (!on_writable || write_blocked()) return;
+  auto fn = std::move(on_writable);
+  on_writable = nullptr;
+  fn();
+}
+
+bool Exchange::write_blocked() const {
+  if (conn == nullptr) return false;
+  return conn->OutputBlocked(this);
+}
+
 void Exchange::Abandon() {
   if (conn == nullptr || finished) return;
   if (head_sent) {
@@ -120,6 +192,17 @@ bool ResponseWriter::SendHead(int status, HeaderMap headers) {
 bool ResponseWriter::SendChunk(std::string_view data) { return holder_->ex->SendChunk(data); }
 bool ResponseWriter::Finish() { return holder_->ex->Finish(); }
 Result<UpgradedTransport> ResponseWriter::TakeTransport() { return holder_->ex->TakeTransport(); }
+bool ResponseWriter::ReadBody(RequestBodyCallbacks callbacks) {
+  return holder_->ex->ReadBody(std::move(callbacks));
+}
+void ResponseWriter::PauseBody() { holder_->ex->PauseBody(); }
+void ResponseWriter::ResumeBody() { holder_->ex->ResumeBody(); }
+void ResponseWriter::OnAbort(std::function<void()> fn) { holder_->ex->on_abort = std::move(fn); }
+bool ResponseWriter::write_blocked() const { return holder_->ex->write_blocked(); }
+void ResponseWriter::OnWritable(std::function<void()> fn) {
+  holder_->ex->on_writable = std::move(fn);
+  holder_->ex->NotifyWritable();  // already drained: run it now
+}
 bool ResponseWriter::pending() const {
   return holder_->ex->conn != nullptr && !holder_->ex->finished;
 }

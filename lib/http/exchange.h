@@ -2,6 +2,7 @@
 #ifndef KONG_HTTP_EXCHANGE_H_
 #define KONG_HTTP_EXCHANGE_H_
 
+#include <functional>
 #include <string>
 
 #include "http/message.h"
@@ -36,6 +37,29 @@ class Exchange {
   bool chunked = false;          // streamed body uses chunked coding
   bool body_suppressed = false;  // HEAD, 1xx, 204, 304: body bytes are dropped
   std::string out;               // encoded bytes not yet handed to the transport
+
+  // Streaming request body (ServerOptions::stream_request_body).
+  bool ReadBody(RequestBodyCallbacks callbacks);
+  void PauseBody();
+  void ResumeBody();
+  // From the connection: body bytes parsed, and the end of the body.
+  void DeliverBody(std::string_view data);
+  void EndBody();
+  // The connection went away before this exchange finished.
+  void NotifyAbort();
+  void NotifyWritable();
+  bool write_blocked() const;
+
+  bool body_streaming = false;   // the connection parses this exchange's body
+  bool body_reading = false;     // ReadBody() was called
+  bool body_paused = false;
+  bool body_complete = false;    // the parser reached the end of the body
+  bool body_end_sent = false;    // on_end was called
+  bool continue_sent = false;
+  std::string body_pending;      // parsed while paused
+  RequestBodyCallbacks body_callbacks;
+  std::function<void()> on_abort;
+  std::function<void()> on_writable;
 
  private:
   // Adds Date/Server/Connection; removes framing headers the writer owns.

@@ -2,6 +2,7 @@
 #ifndef KONG_HTTP_MESSAGE_H_
 #define KONG_HTTP_MESSAGE_H_
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -40,10 +41,14 @@ struct Request {
   int http_major = 1;
   int http_minor = 1;
   HeaderMap headers;
-  std::string body;          // de-chunked
+  std::string body;          // de-chunked (empty when streamed: ResponseWriter::ReadBody)
+  int64_t content_length = -1;  // the Content-Length header's value; -1 without one
+  bool chunked = false;         // Transfer-Encoding: chunked
+  bool body_streamed = false;   // the body comes through ResponseWriter::ReadBody()
   bool keep_alive = true;    // what the client asked for (version and Connection header)
   bool upgrade = false;      // Connection: upgrade + Upgrade:, or CONNECT
   std::string peer_address;  // "127.0.0.1:50412"
+  std::string sni;           // TLS server name the client sent ("" over plain TCP)
 
   // The first value of a query argument.
   std::optional<std::string_view> Query(std::string_view key) const;

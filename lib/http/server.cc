@@ -14,16 +14,18 @@ Result<uint16_t> Server::Impl::Listen(const net::ListenSpec& spec) {
                                    ": ssl listeners accept through a tls transport, use Serve()");
   }
   auto listener = net::Listener::Create(
-      loop, spec, [this](std::unique_ptr<net::Transport> t) { Serve(std::move(t)); });
+      loop, spec, [this](std::unique_ptr<net::Transport> t) { Serve(std::move(t), {}); });
   if (!listener.ok()) return listener.status();
   uint16_t port = (*listener)->bound_port();
   listeners.push_back(std::move(listener).value());
   return port;
 }
 
-void Server::Impl::Serve(std::unique_ptr<net::Transport> transport) {
-  if (closing_ || transport == nullptr) return;  // dropping it closes it
-  auto* connection = new ServerConnection(this, std::move(transport));
+void Server::Impl::Serve(std::unique_ptr<net::Transport> transport,
+                         std::string tls_server_name) {
+  if (closing_ || draining_ || transport == nullptr) return;  // dropping it closes it
+  auto* connection =
+      new ServerConnection(this, std::move(transport), std::move(tls_server_name));
   connections_.insert(connection);
   connection->Start();
 }
@@ -49,6 +51,16 @@ void Server::Impl::Close(std::function<void()> on_closed) {
   std::vector<ServerConnection*> open(connections_.begin(), connections_.end());
   for (ServerConnection* c : open) c->Abort();
   MaybeFinishClose();
+}
+
+void Server::Impl::Drain() {
+  if (closing_ || draining_) return;
+  draining_ = true;
+  for (auto& l : listeners) {
+    if (!l->closed()) l->Close(nullptr);
+  }
+  std::vector<ServerConnection*> open(connections_.begin(), connections_.end());
+  for (ServerConnection* c : open) c->Drain();
 }
 
 void Server::Impl::MaybeFinishClose() {
@@ -83,9 +95,10 @@ Result<std::unique_ptr<Server>> Server::Create(EventLoop& loop, ServerOptions op
 }
 
 Result<uint16_t> Server::Listen(const net::ListenSpec& spec) { return impl_->Listen(spec); }
-void Server::Serve(std::unique_ptr<net::Transport> transport) {
-  impl_->Serve(std::move(transport));
+void Server::Serve(std::unique_ptr<net::Transport> transport, std::string tls_server_name) {
+  impl_->Serve(std::move(transport), std::move(tls_server_name));
 }
+void Server::Drain() { impl_->Drain(); }
 
 std::vector<uint16_t> Server::bound_ports() const {
   std::vector<uint16_t> ports;

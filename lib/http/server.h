@@ -58,6 +58,24 @@ struct ServerOptions {
   // connection until the queue drains to `write_low_water`.
   size_t write_low_water = net::Transport::kDefaultWriteLowWater;
   size_t write_high_water = net::Transport::kDefaultWriteHighWater;
+
+  // Proxy mode. A request with a body is handed to the handler as soon as its head is
+  // complete; the body arrives through ResponseWriter::ReadBody() (de-chunked by llhttp), read
+  // from the socket only while the handler wants it (Pause/Resume), and the next pipelined
+  // request is parsed only once the body is consumed. max_body_size still applies (0: none);
+  // body_timeout_ms runs only while the body is being read. "Expect: 100-continue" is answered
+  // when the handler starts reading. Requests without a body are dispatched as usual. To save
+  // work per request, Request::path and Request::query are left empty in this mode (raw_path
+  // and query_string are set; decode them when needed).
+  bool stream_request_body = false;
+};
+
+// Streaming request body events (ServerOptions::stream_request_body), on the loop thread.
+struct RequestBodyCallbacks {
+  // De-chunked body bytes; the view is valid during the call only.
+  std::function<void(std::string_view data)> on_data;
+  // The body is complete (after the last on_data).
+  std::function<void()> on_end;
 };
 
 class Exchange;  // one request and its response; internal
@@ -95,6 +113,27 @@ class ResponseWriter {
   // The connection still exists and this exchange is not answered yet.
   bool pending() const;
 
+  // Streaming mode only (ServerOptions::stream_request_body): starts delivering the request
+  // body and answers "Expect: 100-continue". False when the request has no streamed body (its
+  // body, if any, is in request().body) or the connection is gone. Callbacks may run before
+  // ReadBody returns; they stop once the connection goes away (see OnAbort).
+  bool ReadBody(RequestBodyCallbacks callbacks);
+  // Backpressure towards the client: stop / resume reading its socket. Bytes already parsed
+  // are held and delivered on Resume.
+  void PauseBody();
+  void ResumeBody();
+
+  // `fn` runs once if the connection closes (client gone, body timeout, server closed) before
+  // this exchange finished. It may run inside any call made on this writer. Empty clears it.
+  void OnAbort(std::function<void()> fn);
+
+  // Response backpressure: true while the client's write queue is above the high-water mark
+  // (or this response waits behind an earlier one). `fn` runs once the output drained to the
+  // low-water mark (at once when it is not blocked). A producer (the proxy's upstream read)
+  // pauses in between.
+  bool write_blocked() const;
+  void OnWritable(std::function<void()> fn);
+
  private:
   struct Holder;
   std::shared_ptr<Holder> holder_;
@@ -117,8 +156,14 @@ class Server {
   // Listens on a plain-TCP spec. An `ssl` spec is rejected: its owner accepts through a TLS
   // listener and hands the transports to Serve(). Returns the bound port.
   Result<uint16_t> Listen(const net::ListenSpec& spec);
-  // Serves an accepted (or otherwise connected) transport until it closes.
-  void Serve(std::unique_ptr<net::Transport> transport);
+  // Serves an accepted (or otherwise connected) transport until it closes. `tls_server_name`
+  // (the SNI a TLS transport received) is copied into each Request::sni.
+  void Serve(std::unique_ptr<net::Transport> transport, std::string tls_server_name = {});
+
+  // Graceful stop: closes the listeners, closes idle connections, and lets each busy one
+  // close after its current responses ("Connection: close" where the head is not out yet).
+  // connection_count() reaches 0 when every request finished; Close() ends the rest.
+  void Drain();
 
   // Ports of the listeners, in Listen() order.
   std::vector<uint16_t> bound_ports() const;

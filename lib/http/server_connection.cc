@@ -1,6 +1,8 @@
 // ServerConnection: reads, parses one request at a time with llhttp, answers in order.
 #include "http/server_connection.h"
 
+#include <vector>
+
 #include "http/encoding.h"
 #include "http/server_impl.h"
 
@@ -23,8 +25,12 @@ const llhttp_settings_t* ServerConnection::Settings() {
   return &settings;
 }
 
-ServerConnection::ServerConnection(Server::Impl* server, std::unique_ptr<net::Transport> transport)
-    : server_(server), transport_(std::move(transport)), timer_(transport_->loop()) {
+ServerConnection::ServerConnection(Server::Impl* server, std::unique_ptr<net::Transport> transport,
+                                   std::string tls_server_name)
+    : server_(server),
+      transport_(std::move(transport)),
+      timer_(transport_->loop()),
+      tls_server_name_(std::move(tls_server_name)) {
   llhttp_init(&parser_, HTTP_REQUEST, Settings());
   parser_.data = this;
 }
@@ -45,6 +51,7 @@ void ServerConnection::Start() {
   };
   cb.on_write_low = [this] {
     output_blocked_ = false;
+    NotifyWritable();
     Parse();
   };
   cb.on_closed = [this] { OnClosed(); };
@@ -59,6 +66,20 @@ void ServerConnection::Abort() {
   timer_.Stop();
   DetachExchanges();
   transport_->Close();
+}
+
+void ServerConnection::Drain() {
+  if (stopped() || ending_) return;
+  draining_ = true;
+  no_more_requests_ = true;
+  for (auto& ex : queue_) {
+    if (!ex->head_sent) ex->keep_alive = false;  // its head says "Connection: close"
+  }
+  if (queue_.empty() && !streaming_ && phase_ == Phase::kIdle) {
+    EndConnection();
+    return;
+  }
+  UpdateReading();
 }
 
 void ServerConnection::OnData(std::string_view data) {
@@ -106,16 +127,67 @@ void ServerConnection::Release() {
 }
 
 void ServerConnection::DetachExchanges() {
-  for (auto& ex : queue_) ex->conn = nullptr;
+  std::vector<std::shared_ptr<Exchange>> gone(queue_.begin(), queue_.end());
+  if (streaming_) gone.push_back(std::move(streaming_));
+  for (auto& ex : gone) ex->conn = nullptr;
   queue_.clear();
   if (deferred_upgrade_) deferred_upgrade_->conn = nullptr;
   deferred_upgrade_.reset();
+  streaming_.reset();
+  // Handlers learn that their client went away (the proxy aborts its upstream exchange).
+  for (auto& ex : gone) ex->NotifyAbort();
+}
+
+bool ServerConnection::BodyWaits() const {
+  return streaming_ && (!streaming_->body_reading || streaming_->body_paused);
+}
+
+void ServerConnection::OnBodyDemand() {
+  if (stopped() || ending_) return;
+  if (BodyWaits()) {
+    UpdateReading();
+  } else {
+    Parse();
+  }
+}
+
+void ServerConnection::SendContinue(Exchange* exchange) {
+  if (stopped() || ending_ || exchange->head_sent || queue_.empty() ||
+      queue_.front().get() != exchange) {
+    return;  // it cannot overtake an earlier response; the client sends anyway after a delay
+  }
+  const Request& r = exchange->request;
+  if (r.http_major == 1 && r.http_minor >= 1 && r.headers.HasToken("Expect", "100-continue")) {
+    (void)transport_->Write("HTTP/1.1 100 Continue\r\n\r\n");
+  }
+}
+
+bool ServerConnection::OutputBlocked(const Exchange* exchange) const {
+  if (output_blocked_) return true;
+  return !queue_.empty() && queue_.front().get() != exchange &&
+         exchange->out.size() >= options().write_high_water;
+}
+
+void ServerConnection::NotifyWritable() {
+  if (output_blocked_ || queue_.empty()) return;
+  if (queue_.size() == 1) {
+    std::shared_ptr<Exchange> ex = queue_.front();
+    ex->NotifyWritable();
+    return;
+  }
+  std::vector<std::shared_ptr<Exchange>> all(queue_.begin(), queue_.end());
+  for (auto& ex : all) {
+    if (stopped() || output_blocked_) return;
+    ex->NotifyWritable();
+  }
 }
 
 bool ServerConnection::CanParse() const {
+  if (stopped() || ending_) return false;
+  // A streamed body belongs to a request already queued: only the handler's demand gates it.
+  if (streaming_) return !BodyWaits();
   size_t depth = options().max_pipelined_requests ? options().max_pipelined_requests : 1;
-  return !stopped() && !ending_ && !no_more_requests_ && !upgrade_pending_ && !output_blocked_ &&
-         queue_.size() < depth;
+  return !no_more_requests_ && !upgrade_pending_ && !output_blocked_ && queue_.size() < depth;
 }
 
 void ServerConnection::Parse() {
@@ -128,11 +200,26 @@ void ServerConnection::Parse() {
       input_off_ = input_.size();
       break;
     }
+    if (stopped()) break;  // a body callback closed the connection
     if (err == HPE_PAUSED) {  // OnMessageComplete pauses after every request
       input_off_ += static_cast<size_t>(llhttp_get_error_pos(&parser_) - begin);
       llhttp_resume(&parser_);
-      Dispatch();
+      if (head_ready_) {
+        head_ready_ = false;
+        DispatchHead();
+      } else if (body_done_) {
+        body_done_ = false;
+        EndStreamedBody();
+      } else {
+        Dispatch();
+      }
       continue;
+    }
+    if (streaming_) {
+      // A malformed chunk or an oversized body after the handler took the request: the
+      // response may be under way, so nothing but a close is safe.
+      Abort();
+      break;
     }
     Reject(reject_status_ ? reject_status_ : 400);
     break;
@@ -168,6 +255,33 @@ void ServerConnection::Dispatch() {
   CallHandler(ex);
 }
 
+void ServerConnection::DispatchHead() {
+  ++requests_;
+  const ServerOptions& o = options();
+  current_.keep_alive = llhttp_should_keep_alive(&parser_) != 0;
+  current_.body_streamed = true;
+  bool keep_alive =
+      current_.keep_alive && !peer_eof_ && o.keepalive_timeout_ms > 0 &&
+      (o.max_requests_per_connection == 0 || requests_ < o.max_requests_per_connection);
+  if (!keep_alive) no_more_requests_ = true;
+  auto ex = std::make_shared<Exchange>(this, transport_->loop(), std::move(current_), keep_alive);
+  current_ = Request();
+  ex->body_streaming = true;
+  body_bytes_ = 0;
+  streaming_ = ex;
+  queue_.push_back(ex);
+  timer_.Stop();  // the body timeout runs only while the handler reads
+  CallHandler(ex);
+}
+
+void ServerConnection::EndStreamedBody() {
+  std::shared_ptr<Exchange> ex = std::move(streaming_);
+  streaming_.reset();
+  if (ex == nullptr) return;
+  ex->body_streaming = false;
+  ex->EndBody();  // may call the handler, which may answer or close
+}
+
 void ServerConnection::CallHandler(const std::shared_ptr<Exchange>& exchange) {
   ResponseWriter writer(exchange);
   try {
@@ -201,7 +315,10 @@ void ServerConnection::Flush() {
       ex->out.clear();
     }
     if (!ex->finished || stopped()) return;
-    bool last = !ex->keep_alive;
+    // A response that finished before its streamed body was read leaves the rest of the body
+    // in the socket: the connection cannot carry another request (the linger discards it).
+    bool last = !ex->keep_alive || (streaming_.get() == ex) || (draining_ && queue_.size() == 1);
+    if (streaming_.get() == ex) streaming_.reset();
     bool upgrade = ex->request.upgrade;
     ex->conn = nullptr;
     queue_.pop_front();
@@ -216,6 +333,8 @@ void ServerConnection::Flush() {
       llhttp_reset(&parser_);
     }
   }
+  if (stopped() || ending_) return;
+  NotifyWritable();
   if (stopped() || ending_) return;
   if (deferred_upgrade_ && !queue_.empty() && queue_.front() == deferred_upgrade_) {
     std::shared_ptr<Exchange> ex = std::move(deferred_upgrade_);
@@ -246,6 +365,14 @@ void ServerConnection::UpdateReading() {
     transport_->StopReading();
     reading_ = false;
   }
+  if (streaming_) {
+    // The body timeout runs while the handler reads; a pause is not the client's delay.
+    if (!reading_) {
+      timer_.Stop();
+    } else if (options().body_timeout_ms && !timer_.active()) {
+      timer_.Start(options().body_timeout_ms, [this] { Abort(); });
+    }
+  }
 }
 
 void ServerConnection::UpdateTimer() {
@@ -272,6 +399,7 @@ Result<UpgradedTransport> ServerConnection::Detach(Exchange* exchange) {
   input_.clear();
   input_off_ = 0;
   detached_ = true;
+  exchange->finished = true;  // taken over, not aborted
   timer_.Stop();
   DetachExchanges();
   Release();

@@ -20,13 +20,16 @@ namespace kong::http {
 // stopped() instead. Loop thread only.
 class ServerConnection {
  public:
-  ServerConnection(Server::Impl* server, std::unique_ptr<net::Transport> transport);
+  ServerConnection(Server::Impl* server, std::unique_ptr<net::Transport> transport,
+                   std::string tls_server_name);
   ServerConnection(const ServerConnection&) = delete;
   ServerConnection& operator=(const ServerConnection&) = delete;
 
   void Start();
   // Closes at once (server shutdown).
   void Abort();
+  // Graceful server stop: closes now if idle, else after the responses already requested.
+  void Drain();
   // Not counted once handed over by an upgrade.
   bool detached() const { return detached_; }
 
@@ -34,6 +37,12 @@ class ServerConnection {
   void OnExchangeOutput();
   Result<UpgradedTransport> Detach(Exchange* exchange);
   const ServerOptions& options() const;
+  // Streaming request bodies: the exchange wants more (or no more) body bytes.
+  void OnBodyDemand();
+  void SendContinue(Exchange* exchange);
+  // The exchange's output cannot go out now (transport above high water, or queued behind
+  // an earlier response).
+  bool OutputBlocked(const Exchange* exchange) const;
 
  private:
   enum class Phase { kIdle, kHeaders, kBody };
@@ -49,6 +58,10 @@ class ServerConnection {
   bool CanParse() const;
   bool stopped() const { return closing_ || detached_; }
   void Dispatch();
+  void DispatchHead();     // streaming mode: a request whose body follows
+  void EndStreamedBody();  // streaming mode: the parser reached the end of the body
+  bool BodyWaits() const;  // streaming mode: the handler does not want body bytes now
+  void NotifyWritable();
   void CallHandler(const std::shared_ptr<Exchange>& exchange);
   void Reject(int status);
   void Flush();
@@ -73,6 +86,7 @@ class ServerConnection {
   std::unique_ptr<net::Transport> transport_;
   net::Timer timer_;
   llhttp_t parser_;
+  std::string tls_server_name_;
   std::string input_;  // received bytes not parsed yet
   size_t input_off_ = 0;
   bool in_parse_ = false;
@@ -83,6 +97,10 @@ class ServerConnection {
   size_t header_bytes_ = 0;
   int reject_status_ = 0;
   std::unique_ptr<Request> completed_;  // parsed, waiting for Dispatch()
+  bool head_ready_ = false;             // streaming: head parsed, waiting for DispatchHead()
+  bool body_done_ = false;              // streaming: body parsed, waiting for EndStreamedBody()
+  size_t body_bytes_ = 0;               // streaming: body bytes of streaming_ so far
+  std::shared_ptr<Exchange> streaming_;  // the exchange whose body is being parsed
 
   std::deque<std::shared_ptr<Exchange>> queue_;  // responses in request order
   std::shared_ptr<Exchange> deferred_upgrade_;   // dispatched once it heads the queue
@@ -95,6 +113,7 @@ class ServerConnection {
   bool upgrade_pending_ = false;
   bool output_blocked_ = false;  // transport above its high-water mark
   bool ending_ = false;          // Shutdown() called
+  bool draining_ = false;        // Drain(): the connection ends after its queued responses
   bool closing_ = false;         // transport closing, or Abort()
   bool detached_ = false;        // transport handed over
   bool released_ = false;

@@ -20,7 +20,8 @@ class Server::Impl {
       : loop(loop), options(std::move(options)), handler(std::move(handler)) {}
 
   Result<uint16_t> Listen(const net::ListenSpec& spec);
-  void Serve(std::unique_ptr<net::Transport> transport);
+  void Serve(std::unique_ptr<net::Transport> transport, std::string tls_server_name);
+  void Drain();
   void Close(std::function<void()> on_closed);
   size_t connection_count() const;
 
@@ -40,6 +41,7 @@ class Server::Impl {
  private:
   std::unordered_set<ServerConnection*> connections_;
   bool closing_ = false;
+  bool draining_ = false;
   bool finished_ = false;
   int listeners_closing_ = 0;
   std::function<void()> on_closed_;

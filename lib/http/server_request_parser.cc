@@ -91,6 +91,7 @@ int ServerConnection::OnHeadersComplete(llhttp_t* p) noexcept {
   r.http_major = p->http_major;
   r.http_minor = p->http_minor;
   r.peer_address = c->transport_->peer_address();
+  if (!c->tls_server_name_.empty()) r.sni = c->tls_server_name_;
   if (r.http_major == 1 && r.http_minor >= 1 && !r.headers.Has("Host")) {
     c->reject_status_ = 400;  // nginx: "client sent HTTP/1.1 request without Host header"
     return -1;
@@ -100,16 +101,26 @@ int ServerConnection::OnHeadersComplete(llhttp_t* p) noexcept {
     r.path = r.target;
   } else {
     SplitTarget(r.target, &r.raw_path, &r.query_string);
-    r.path = PercentDecode(r.raw_path, false);
-    r.query = ParseQuery(r.query_string);
+    if (!o.stream_request_body) {  // the proxy decodes what it needs itself
+      r.path = PercentDecode(r.raw_path, false);
+      r.query = ParseQuery(r.query_string);
+    }
   }
   bool chunked = (p->flags & F_CHUNKED) != 0;
   bool has_length = (p->flags & F_CONTENT_LENGTH) != 0;
+  r.chunked = chunked;
+  r.content_length = has_length ? static_cast<int64_t>(p->content_length) : -1;
   if (has_length && o.max_body_size && p->content_length > o.max_body_size) {
     c->reject_status_ = 413;  // nginx rejects on the announced length, before reading it
     return -1;
   }
   bool has_body = chunked || (has_length && p->content_length > 0);
+  if (has_body && o.stream_request_body && !p->upgrade) {
+    // The handler runs now and reads the body itself (Parse() dispatches on this pause).
+    c->phase_ = Phase::kBody;
+    c->head_ready_ = true;
+    return HPE_PAUSED;
+  }
   if (has_body) {
     c->phase_ = Phase::kBody;
     if (o.body_timeout_ms) {
@@ -128,6 +139,14 @@ int ServerConnection::OnHeadersComplete(llhttp_t* p) noexcept {
 
 int ServerConnection::OnBody(llhttp_t* p, const char* at, size_t n) noexcept {
   ServerConnection* c = Self(p);
+  if (c->streaming_) {
+    c->body_bytes_ += n;
+    size_t max = c->options().max_body_size;
+    if (max && c->body_bytes_ > max) return HPE_USER;  // Parse() closes: the head may be out
+    std::shared_ptr<Exchange> ex = c->streaming_;
+    ex->DeliverBody(std::string_view(at, n));
+    return c->stopped() ? HPE_USER : 0;
+  }
   c->current_.body.append(at, n);
   size_t max = c->options().max_body_size;
   if (max && c->current_.body.size() > max) {
@@ -139,6 +158,13 @@ int ServerConnection::OnBody(llhttp_t* p, const char* at, size_t n) noexcept {
 
 int ServerConnection::OnMessageComplete(llhttp_t* p) noexcept {
   ServerConnection* c = Self(p);
+  if (c->streaming_) {
+    c->body_done_ = true;
+    c->phase_ = Phase::kIdle;
+    c->timer_.Stop();
+    c->idle_timer_armed_ = false;
+    return HPE_PAUSED;
+  }
   c->current_.keep_alive = llhttp_should_keep_alive(p) != 0;
   c->current_.upgrade = p->upgrade != 0;
   c->completed_ = std::make_unique<Request>(std::move(c->current_));

@@ -154,6 +154,9 @@ void Listener::OnConnection(int status) {
     if (on_error_) on_error_(accepted.status());
     return;
   }
+  // nginx's tcp_nodelay: responses written in pieces must not wait for the peer's delayed
+  // ACK (40 ms per request on a kept-alive connection otherwise).
+  uv_tcp_nodelay((*accepted)->uv_handle(), 1);
   uv_os_fd_t fd;
   if (uv_fileno(reinterpret_cast<uv_handle_t*>((*accepted)->uv_handle()), &fd) == 0) {
     ApplyKeepAlive(fd, spec_.so_keepalive);

@@ -281,7 +281,8 @@ Result<CompiledRoutes> CompileRoutes(const json::Value& routes, const json::Valu
     if (name != nullptr && name->is_string()) info->name = name->as_string();
     const json::Value* service = route.Find("service");
     if (service != nullptr && !service->is_null()) {
-      const json::Value* sid = service->Find("id");
+      // {"id": "..."} (Kong's entity form) or a bare id (declarative::Flatten's output).
+      const json::Value* sid = service->is_string() ? service : service->Find("id");
       if (sid == nullptr || !sid->is_string()) return Invalid(info->id, "service: missing id");
       auto it = service_by_id.find(Lowered(sid->as_string()));
       if (it == service_by_id.end()) {

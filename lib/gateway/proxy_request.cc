@@ -1,0 +1,205 @@
+// ProxyRequest, part 1: routing, Kong's own answers (404/426/503/redirects, upstream error
+// pages), the access log and the end of a request.
+#include "gateway/proxy_request.h"
+
+#include "proxy/forwarded_headers.h"
+#include "proxy/response_headers.h"
+#include "proxy/trusted_ips.h"
+#include "proxy/upstream_path.h"
+
+namespace kong::gateway {
+namespace {
+
+// SplitMix64: request ids from a per-worker random seed and a counter, no syscall per request.
+uint64_t Mix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+void AppendHex(uint64_t v, std::string* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (int shift = 60; shift >= 0; shift -= 4) out->push_back(kHex[(v >> shift) & 15]);
+}
+
+bool HasProtocol(const router::RouteInfo& route, std::string_view protocol) {
+  for (const std::string& p : route.protocols) {
+    if (p == protocol) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void HandleProxyRequest(WorkerContext& worker, const ListenerInfo& listener,
+                        http::Request& request, http::ResponseWriter& writer) {
+  (void)request;
+  auto proxy = std::make_shared<ProxyRequest>(worker, listener, writer);
+  proxy->Start(proxy);
+}
+
+ProxyRequest::ProxyRequest(WorkerContext& worker, const ListenerInfo& listener,
+                           http::ResponseWriter writer)
+    : worker_(worker),
+      listener_(listener),
+      writer_(std::move(writer)),
+      request_(&writer_->request()),
+      started_(Clock::now()) {}
+
+ProxyRequest::~ProxyRequest() = default;
+
+int64_t ProxyRequest::MillisSince(Clock::time_point t) const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
+}
+
+std::string_view ProxyRequest::RequestId() {
+  if (request_id_.empty()) {
+    uint64_t n = ++worker_.request_counter;
+    request_id_.reserve(32);
+    AppendHex(Mix(worker_.request_id_seed ^ n), &request_id_);
+    AppendHex(Mix(worker_.request_id_seed + (n << 1)), &request_id_);
+  }
+  return request_id_;
+}
+
+void ProxyRequest::Start(std::shared_ptr<ProxyRequest> self) {
+  self_ = std::move(self);
+  ++worker_.requests_in_flight;
+  snapshot_ = worker_.snapshot.load(std::memory_order_acquire);
+  peer_ip_ = proxy::PeerIp(request_->peer_address);
+  peer_trusted_ = !worker_.options.trusted_ips.empty() && worker_.options.trusted_ips.IsTrusted(peer_ip_);
+  std::weak_ptr<ProxyRequest> weak = weak_from_this();
+  writer_->OnAbort([weak] {
+    if (auto self = weak.lock()) self->OnClientAbort();
+  });
+  if (!Route()) return;
+  NextTry();
+}
+
+bool ProxyRequest::Route() {
+  const http::Request& r = *request_;
+  router::RouteRequest rr;
+  rr.method = r.method;
+  rr.scheme = listener_.https ? "https" : "http";
+  rr.host = r.headers.Get("Host").value_or("");
+  rr.path = r.raw_path;
+  rr.sni = r.sni;
+  rr.port = listener_.port;
+  rr.headers = &r.headers;
+  match_ = snapshot_->router().Find(rr);
+  if (!match_) {
+    SendKongError(404, proxy::kNoRouteMessage);
+    return false;
+  }
+  const router::RouteInfo& route = *match_->route;
+  // Kong judges the scheme by X-Forwarded-Proto when the peer is trusted.
+  std::string_view scheme = rr.scheme;
+  if (peer_trusted_) {
+    if (auto forwarded = r.headers.Get("X-Forwarded-Proto")) scheme = *forwarded;
+  }
+  if (!http::EqualsIgnoreCase(scheme, "https") && !HasProtocol(route, "http") &&
+      HasProtocol(route, "https")) {
+    if (route.https_redirect_status_code == 426) {
+      SendKongError(426, proxy::kHttpsRequiredMessage);
+    } else {
+      SendRedirect(route.https_redirect_status_code);
+    }
+    return false;
+  }
+  if (route.service_id) service_ = snapshot_->FindService(*route.service_id);
+  if (service_ == nullptr) {
+    SendKongError(503, proxy::kNoServiceMessage);
+    return false;
+  }
+  return true;
+}
+
+void ProxyRequest::SendKongError(int status, std::string_view message) {
+  proxy::ErrorResponse error = proxy::KongError(status, message, request_->headers, RequestId());
+  http::Response response;
+  response.status = status;
+  response.headers.Add("Content-Type", std::move(error.content_type));
+  if (status == 426) {
+    // Kong also sends "Connection: Upgrade"; the server owns Connection (keep-alive/close).
+    response.headers.Add("Upgrade", "TLS/1.2, HTTP/1.1");
+  }
+  response.body = std::move(error.body);
+  proxy::ApplyKongResponseHeaders(MillisSince(started_), RequestId(), worker_.options.response_headers,
+                                  worker_.options.upstream_headers.server_token, &response.headers);
+  status_ = status;
+  bytes_sent_ += response.body.size();
+  writer_->Send(std::move(response));
+  Done();
+}
+
+void ProxyRequest::SendRedirect(int status) {
+  http::Response response;
+  response.status = status;
+  std::string host = match_ ? match_->host : std::string(request_->headers.Get("Host").value_or(""));
+  if (peer_trusted_) {
+    if (auto forwarded = request_->headers.Get("X-Forwarded-Host")) host = *forwarded;
+  }
+  response.headers.Add("Location", "https://" + host + request_->target);
+  proxy::ApplyKongResponseHeaders(MillisSince(started_), RequestId(), worker_.options.response_headers,
+                                  worker_.options.upstream_headers.server_token, &response.headers);
+  status_ = status;
+  writer_->Send(std::move(response));
+  Done();
+}
+
+void ProxyRequest::SendUpstreamError(int status) {
+  proxy::ErrorResponse error = proxy::UpstreamError(status, request_->headers, RequestId());
+  http::Response response;
+  response.status = error.status;
+  response.headers.Add("Content-Type", std::move(error.content_type));
+  response.body = std::move(error.body);
+  proxy::ApplyKongResponseHeaders(MillisSince(started_), RequestId(), worker_.options.response_headers,
+                                  worker_.options.upstream_headers.server_token, &response.headers);
+  status_ = error.status;
+  bytes_sent_ += response.body.size();
+  writer_->Send(std::move(response));
+  Done();
+}
+
+void ProxyRequest::Log() {
+  if (!worker_.options.access_log) return;
+  const http::Request& r = *request_;
+  AccessLogEntry e;
+  e.client_ip = std::string(peer_ip_);
+  e.method = r.method;
+  e.target = r.target;
+  e.http_major = r.http_major;
+  e.http_minor = r.http_minor;
+  e.status = status_;
+  e.bytes_sent = bytes_sent_;
+  e.request_bytes = request_bytes_;
+  e.referer = std::string(r.headers.Get("Referer").value_or(""));
+  e.user_agent = std::string(r.headers.Get("User-Agent").value_or(""));
+  e.request_time_ms = MillisSince(started_);
+  e.upstream_latency_ms = upstream_latency_ms_;
+  e.proxy_latency_ms = proxy_latency_ms_;
+  if (match_) e.route_id = match_->route->id;
+  if (service_) e.service_id = service_->id;
+  e.upstream_address = upstream_address_;
+  worker_.options.access_log(e);
+}
+
+void ProxyRequest::Done() {
+  if (done_) return;
+  done_ = true;
+  acquire_.reset();
+  if (connection_) {
+    connection_->Abort();
+    connection_.reset();
+  }
+  ReleasePeer(-1);
+  Log();
+  --worker_.requests_in_flight;
+  // An unfinished response (a failure after the head went out) ends with the connection:
+  // dropping the last writer makes the server abort it rather than look complete.
+  writer_.reset();
+  std::shared_ptr<ProxyRequest> last = std::move(self_);
+}  // `this` may be freed here; callers hold their own reference while they run
+
+}  // namespace kong::gateway

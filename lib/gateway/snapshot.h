@@ -1,0 +1,78 @@
+// Snapshot: everything the proxy reads for one configuration (router, balancers, services,
+// certificates), built once on a control thread and shared read-only by the workers.
+#ifndef KONG_GATEWAY_SNAPSHOT_H_
+#define KONG_GATEWAY_SNAPSHOT_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "balancer/balancer_set.h"
+#include "json/value.h"
+#include "kong/status.h"
+#include "proxy/proxy_certificates.h"
+#include "router/router.h"
+#include "tls/tls_context.h"
+
+namespace kong::gateway {
+
+// What the proxy needs of one service (kong-entities.md services), parsed once.
+struct ServiceInfo {
+  std::string id;
+  std::string name;
+  std::string protocol = "http";  // http, https, grpc, grpcs, ...
+  std::string host;               // an upstream's name or a host to resolve
+  uint16_t port = 80;
+  std::optional<std::string> path;  // nullopt for Kong's null
+  uint64_t connect_timeout_ms = 60000;
+  uint64_t write_timeout_ms = 60000;
+  uint64_t read_timeout_ms = 60000;
+  int retries = 5;
+  // Client TLS towards the service (https/grpcs/tls); null for plain services.
+  std::shared_ptr<const tls::TlsContext> tls;
+};
+
+// Immutable after Build; any number of workers read it at once.
+class Snapshot {
+ public:
+  // Compiles Kong's flat declarative config. `previous` (may be null) passes target health
+  // on to the new balancers. Errors name the entity (kInvalidArgument).
+  static Result<std::shared_ptr<const Snapshot>> Build(
+      const json::Value& flat_config, const proxy::UpstreamTlsDefaults& upstream_tls,
+      const Snapshot* previous);
+  // No routes, no upstreams: every request gets the 404 (before the first Publish).
+  static std::shared_ptr<const Snapshot> Empty();
+
+  const router::Router& router() const { return *router_; }
+  const balancer::BalancerSet& balancers() const { return *balancers_; }
+  const std::shared_ptr<const balancer::BalancerSet>& balancer_set() const { return balancers_; }
+  // Null when the snapshot has no certificates.
+  const std::shared_ptr<const proxy::SniCertificates>& certificates() const {
+    return certificates_;
+  }
+  const ServiceInfo* FindService(std::string_view id) const;
+  size_t service_count() const { return services_.size(); }
+
+ private:
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  Snapshot() = default;
+
+  std::shared_ptr<const router::Router> router_;
+  std::shared_ptr<const balancer::BalancerSet> balancers_;
+  std::shared_ptr<const proxy::SniCertificates> certificates_;
+  std::unordered_map<std::string, ServiceInfo, StringHash, std::equal_to<>> services_;
+};
+
+// Parses one service object of the flat config; `where` names it in errors.
+Result<ServiceInfo> ParseService(const json::Value& service, std::string_view where);
+
+}  // namespace kong::gateway
+
+#endif  // KONG_GATEWAY_SNAPSHOT_H_
