@@ -41,6 +41,15 @@ dao::DaoResult<json::Value> GetByUrlKey(dao::Dao& dao, const schema::EntitySchem
   return dao.Get(entity.name, key);
 }
 
+std::string CollectionName(const schema::EntitySchema& entity) {
+  return entity.admin_api_name.empty() ? entity.name : entity.admin_api_name;
+}
+
+std::string NestedCollectionName(const schema::EntitySchema& entity) {
+  return entity.admin_api_nested_name.empty() ? CollectionName(entity)
+                                              : entity.admin_api_nested_name;
+}
+
 std::string ForeignId(const json::Value& entity, const std::string& field) {
   const json::Value* ref = entity.Find(field);
   const json::Value* id = ref ? ref->Find("id") : nullptr;
@@ -52,23 +61,26 @@ dao::DaoResult<std::optional<json::Value>> FindChildOf(dao::Dao& dao,
                                                        const std::string& field,
                                                        const std::string& parent_id,
                                                        std::string_view key) {
-  if (child.name == "targets" && !schema::IsUuid(key)) {
-    // A target's address is unique only within its upstream, so it has no index of its own:
-    // scan the upstream's targets for the normalized address ("host" means "host:8000").
+  const bool target = child.name == "targets";
+  if ((target || child.name == "acls") && !schema::IsUuid(key)) {
+    // A target's address is unique only within its upstream, an acl's group within its
+    // consumer, so neither has an index of its own: scan the parent's children for the
+    // normalized address ("host" means "host:8000") or the group.
+    const std::string member = target ? "target" : "group";
     json::Value probe = json::Value::EmptyObject();
-    probe.Set("target", key);
+    probe.Set(member, key);
     if (child.normalize_input) child.normalize_input(probe);
-    const json::Value* wanted = probe.Find("target");
+    const json::Value* wanted = probe.Find(member);
     dao::ListOptions options;
     options.size = 1000;
-    dao::ParentKey parent{"upstreams", field, parent_id};
+    dao::ParentKey parent{target ? "upstreams" : "consumers", field, parent_id};
     while (true) {
       dao::DaoResult<dao::ListPage> page = dao.List(child.name, options, parent);
       if (!page.ok()) return page.error();
-      for (json::Value& target : page.value().data.as_array()) {
-        const json::Value* address = target.Find("target");
+      for (json::Value& candidate : page.value().data.as_array()) {
+        const json::Value* address = candidate.Find(member);
         if (address && wanted && *address == *wanted) {
-          return std::optional<json::Value>(std::move(target));
+          return std::optional<json::Value>(std::move(candidate));
         }
       }
       if (!page.value().offset) return std::optional<json::Value>();

@@ -30,12 +30,19 @@ void ForceForeignKey(json::Value& body, const std::string& field, const std::str
 dao::DaoResult<json::Value> GetByUrlKey(dao::Dao& dao, const schema::EntitySchema& entity,
                                         std::string_view key);
 
+// Kong's Admin API collection name: admin_api_name when set ("key-auths" for
+// keyauth_credentials), else the table name; the nested one under a parent
+// (admin_api_nested_name: "/consumers/{c}/key-auth").
+std::string CollectionName(const schema::EntitySchema& entity);
+std::string NestedCollectionName(const schema::EntitySchema& entity);
+
 // The `id` member of an entity's foreign key `field`, or "" when unset.
 std::string ForeignId(const json::Value& entity, const std::string& field);
 
 // The child of `parent_id` (through `field`) whose id or endpoint key is `key`: targets are
 // found by their normalized address within the upstream. nullopt when no such child exists
-// or it belongs to another parent. Store thread.
+// or it belongs to another parent. acls are also found by group within their consumer (the
+// acl plugin's api.lua). Store thread.
 dao::DaoResult<std::optional<json::Value>> FindChildOf(dao::Dao& dao,
                                                        const schema::EntitySchema& child,
                                                        const std::string& field,

@@ -15,8 +15,8 @@ using dao::Dao;
 using dao::DaoResult;
 using schema::EntitySchema;
 
-// Kong's Admin API path of an entity ("/services"); the table name for every core entity.
-std::string CollectionPath(const EntitySchema& entity) { return "/" + entity.name; }
+// Kong's Admin API path of an entity ("/services", "/key-auths").
+std::string CollectionPath(const EntitySchema& entity) { return "/" + CollectionName(entity); }
 
 void ListCollection(const EndpointContext* ctx, const EntitySchema* entity, http::Request& request,
                     http::ResponseWriter& writer) {

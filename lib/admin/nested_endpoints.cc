@@ -39,7 +39,8 @@ void AddCollection(Router& router, const EndpointContext* ctx, const Nesting& n,
     DaoResult<dao::ListOptions> options = ParseListOptions(r);
     if (!options.ok()) return Reply(w, DaoErrorResponse(options.error()));
     const std::string& pkey = p.at(pparam);
-    std::string path = "/" + n.parent->name + "/" + http::PercentEncode(pkey) + "/" + n.child->name;
+    std::string path = "/" + CollectionName(*n.parent) + "/" + http::PercentEncode(pkey) + "/" +
+                       NestedCollectionName(*n.child);
     RunOnStore(*ctx, w, [=, options = std::move(options).value()](Dao& dao) {
       return WithParent(dao, n, pkey, [&](const std::string& parent_id) {
         DaoResult<dao::ListPage> page =
@@ -157,7 +158,8 @@ void AddNestedEndpoints(Router& router, const EndpointContext* context) {
       const EntitySchema* child = context->catalog.Find(ref.child);
       if (!child || child == parent) continue;
       Nesting n{parent, child, ref.field};
-      const std::string collection = "/" + parent->name + "/{" + parent->name + "}/" + child->name;
+      const std::string collection = "/" + CollectionName(*parent) + "/{" + parent->name + "}/" +
+                                     NestedCollectionName(*child);
       AddCollection(router, context, n, collection, /*with_post=*/true);
       AddItem(router, context, n, collection + "/{" + child->name + "}");
       // Kong keeps /upstreams/{u}/targets/all from the days when the plain list hid weight-0

@@ -12,6 +12,7 @@
 #include "declarative/yaml.h"
 #include "schema/catalog.h"
 #include "schema/plugin_registry.h"
+#include "schema/plugins/bundled.h"
 #include "store/store.h"
 #include "store/store_conf.h"
 
@@ -24,10 +25,12 @@ Result<std::unique_ptr<store::Store>> OpenStore(const Conf& conf) {
   return store::Store::Open(options);
 }
 
-// The entity schemas the node validates with: the same router flavor as kongd, plugins
-// as registered by the library (none are bundled yet).
+// The entity schemas the node validates with: the same router flavor and `plugins` property
+// as kongd, so the plugins' credentials (keyauth_credentials...) import and export too.
 struct Schemas {
-  explicit Schemas(const Conf& conf) : catalog(&plugins, Options(conf)) {}
+  explicit Schemas(const Conf& conf)
+      : registered(schema::RegisterBundledPlugins(plugins, conf.GetList("plugins"))),
+        catalog(&plugins, Options(conf)) {}
   static schema::CatalogOptions Options(const Conf& conf) {
     schema::CatalogOptions o;
     std::string flavor = conf.GetString("router_flavor");
@@ -36,6 +39,7 @@ struct Schemas {
     return o;
   }
   schema::PluginSchemaRegistry plugins;
+  Status registered;  // an unknown name in `plugins`
   schema::Catalog catalog;
 };
 
@@ -99,6 +103,7 @@ DeclarativeFormat DeclarativeFormatForPath(std::string_view path) {
 
 Status ParseDeclarativeConfig(const Conf& conf, std::string_view text, DeclarativeFormat format) {
   Schemas schemas(conf);
+  KONG_RETURN_IF_ERROR(schemas.registered);
   declarative::DeclarativeError err;
   Result<json::Value> flat =
       declarative::LoadDeclarative(text, ToTextFormat(format), schemas.catalog, &err);
@@ -108,6 +113,7 @@ Status ParseDeclarativeConfig(const Conf& conf, std::string_view text, Declarati
 
 Status ImportDeclarativeConfig(const Conf& conf, std::string_view text, DeclarativeFormat format) {
   Schemas schemas(conf);
+  KONG_RETURN_IF_ERROR(schemas.registered);
   declarative::DeclarativeError err;
   Result<json::Value> flat =
       declarative::LoadDeclarative(text, ToTextFormat(format), schemas.catalog, &err);
@@ -122,6 +128,7 @@ Status ImportDeclarativeConfig(const Conf& conf, std::string_view text, Declarat
 
 Result<std::string> ExportDeclarativeConfig(const Conf& conf) {
   Schemas schemas(conf);
+  KONG_RETURN_IF_ERROR(schemas.registered);
   KONG_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> db, OpenStore(conf));
   KONG_RETURN_IF_ERROR(db->CheckSchema());
   dao::Dao dao(*db, schemas.catalog);

@@ -4,6 +4,7 @@
 #include "schema/engine.h"
 #include "schema/entities/entities.h"
 #include "schema/errors.h"
+#include "schema/plugin_registry.h"
 #include "schema/uuid.h"
 
 namespace kong::schema {
@@ -57,6 +58,12 @@ Catalog::Catalog(const PluginSchemaRegistry* plugins, CatalogOptions options)
   add(UpstreamsSchema());
   add(TargetsSchema());
   add(PluginsSchema(plugins_));
+  // The plugins' own entities (Kong's daos.lua): only for the plugins this node enables.
+  if (plugins_ != nullptr) {
+    for (const std::string& name : plugins_->Names()) {
+      for (const EntitySchema& dao : plugins_->Find(name)->daos) add(dao);
+    }
+  }
 }
 
 Catalog::~Catalog() = default;
@@ -100,12 +107,14 @@ EngineOptions MakeEngineOptions(const Catalog& catalog, const ValidateOptions& o
 
 // Shared tail: validate, merge errors, compute on-write fields, complete for output.
 EntityResult Finish(const Engine& engine, const EntitySchema& schema, json::Value data,
-                    json::Value meta_errors, bool full_check) {
+                    json::Value meta_errors, bool full_check, const json::Value& input,
+                    bool declarative) {
   View view{&schema, nullptr, &schema};
   json::Value errors = engine.Validate(view, data, full_check);
   for (json::Member& m : meta_errors.as_object()) errors.Set(m.first, std::move(m.second));
   if (!errors.as_object().empty()) return ValidationError::FromFields(std::move(errors));
   if (schema.on_write) schema.on_write(data);
+  if (schema.transform) schema.transform(data, input, declarative);
   engine.CompleteForOutput(view, data);
   return data;
 }
@@ -120,7 +129,8 @@ EntityResult InsertOrUpsert(const Catalog& catalog, const EntitySchema& schema,
   if (schema.normalize_input) schema.normalize_input(data);
   json::Value shorthand_errors = engine.ProcessAutoFields(View{&schema, nullptr, &schema}, data, ctx);
   if (!shorthand_errors.is_null()) return ValidationError::FromFields(std::move(shorthand_errors));
-  return Finish(engine, schema, std::move(data), std::move(meta), true);
+  return Finish(engine, schema, std::move(data), std::move(meta), true, input,
+                options.declarative);
 }
 
 }  // namespace
@@ -147,7 +157,8 @@ EntityResult Catalog::ValidateUpdate(const EntitySchema& schema, const json::Val
   json::Value shorthand_errors = engine.ProcessAutoFields(view, data, Context::kUpdate);
   if (!shorthand_errors.is_null()) return ValidationError::FromFields(std::move(shorthand_errors));
   json::Value merged = engine.MergeValues(view, data, existing);
-  return Finish(engine, schema, std::move(merged), std::move(meta), false);
+  return Finish(engine, schema, std::move(merged), std::move(meta), false, patch,
+                options.declarative);
 }
 
 }  // namespace kong::schema

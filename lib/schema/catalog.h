@@ -32,7 +32,8 @@ struct ForeignKeyRef {
 };
 
 // Immutable after construction and safe to share across threads. `plugins` (may be null: then
-// every plugin name is unknown) must outlive the catalog; plugins registered later are seen.
+// every plugin name is unknown) must outlive the catalog; plugins registered later are seen,
+// but their entities (PluginSchema::daos: credentials) only when registered before.
 class Catalog {
  public:
   explicit Catalog(const PluginSchemaRegistry* plugins, CatalogOptions options = {});

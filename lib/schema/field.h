@@ -173,6 +173,14 @@ struct EntitySchema : Record {
   std::function<void(json::Value& entity)> normalize_input;
   // Fills computed fields after a successful validation (ca_certificates: cert_digest).
   std::function<void(json::Value& entity)> on_write;
+  // Kong's `transformations` with on_write: rewrites fields the caller sent, after a successful
+  // validation (basic-auth hashes `password`). `input` is the request body (the patch on
+  // PATCH); `declarative` is set for declarative imports.
+  std::function<void(json::Value& entity, const json::Value& input, bool declarative)> transform;
+  // The Admin API collection when it differs from `name` (Kong's admin_api_name: "key-auths"),
+  // and the nested one under the parent (admin_api_nested_name: "/consumers/{c}/key-auth").
+  std::string admin_api_name;
+  std::string admin_api_nested_name;
 
   // Fields with unique = true (plus the endpoint key), in declaration order.
   std::vector<std::string> UniqueFields() const;

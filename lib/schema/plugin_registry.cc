@@ -27,6 +27,7 @@ std::shared_ptr<const Subschema> BuildSubschema(const PluginSchema& p) {
   for (const std::string& h : typedefs::HttpProtocols()) {
     if (std::find(accepted.begin(), accepted.end(), h) != accepted.end()) defaults.push_back(h);
   }
+  if (!p.default_protocols.empty()) defaults = p.default_protocols;
   if (defaults.empty()) defaults = accepted;
   Field element = StringField();
   for (const std::string& a : accepted) element.one_of.emplace_back(a);
@@ -40,6 +41,7 @@ std::shared_ptr<const Subschema> BuildSubschema(const PluginSchema& p) {
   Field config = RecordOf(p.config, p.config_checks);
   // Kong expands a missing config to its defaults, so the record is required.
   config.required = true;
+  config.custom_validator = p.config_custom_validator;
   auto rec = std::make_shared<Record>(*config.record);
   rec->shorthand_fields = p.config_shorthands;
   config.record = std::move(rec);

@@ -22,10 +22,16 @@ struct PluginSchema {
   // Protocols the plugin accepts in its `protocols` field; the default value is the
   // http-subsystem subset (Kong's typedefs.protocols / protocols_http).
   std::vector<std::string> protocols{"grpc", "grpcs", "http", "https"};
+  // The `protocols` default when it is not that subset (ip-restriction adds tcp and tls).
+  std::vector<std::string> default_protocols;
   std::vector<NamedField> config;                    // fields of the `config` record
   std::vector<EntityCheck> config_checks;            // entity checks inside `config`
   std::vector<ShorthandField> config_shorthands;     // shorthands inside `config`
+  CustomValidator config_custom_validator;           // the `config` record's custom_validator
   std::vector<EntityCheck> entity_checks;            // plugin-level ("config.minute", ...)
+  // The plugin's own entities (Kong's daos.lua: keyauth_credentials, acls...), added to the
+  // Catalog built over this registry.
+  std::vector<EntitySchema> daos;
   bool no_consumer = false;  // typedefs.no_consumer: `consumer` must be null (auth plugins)
   bool no_route = false;
   bool no_service = false;

@@ -62,13 +62,14 @@ std::optional<json::Value> Engine::HandleMissing(const Field& f, Context ctx) co
   (void)ctx;
   if (f.transient) return std::nullopt;
   if (f.default_value) return *f.default_value;
-  if (!f.required.value_or(false)) return json::Value();
-  if (f.abstract) return std::nullopt;
-  if (f.type == FieldType::kRecord && f.record) {
+  // Kong's handle_missing_field: a missing record, required or not, expands to its nested
+  // defaults (request-transformer's `add` shows {"body":[],"headers":[],...}).
+  if (f.type == FieldType::kRecord && f.record && !f.abstract) {
     json::Value v = json::Value::EmptyObject();
     ProcessAutoFields(View{f.record.get(), nullptr, nullptr}, v, Context::kInsert);
     return v;
   }
+  if (!f.required.value_or(false)) return json::Value();
   return std::nullopt;
 }
 
@@ -176,6 +177,8 @@ json::Value Engine::ProcessAutoFields(const View& view, json::Value& data, Conte
     if (ctx != Context::kSelect && field.auto_generated && o_.auto_fields) {
       if (field.uuid) {
         if (insert_or_upsert && !value) value = json::Value(NewUuidV4());
+      } else if (field.type == FieldType::kString) {
+        if (insert_or_upsert && (!value || value->is_null())) value = json::Value(NewRandomKey());
       } else if ((nf.name == "created_at" && insert_or_upsert && (!value || value->is_null())) ||
                  (nf.name == "updated_at" && (insert_or_upsert || ctx == Context::kUpdate))) {
         if (field.type == FieldType::kNumber) {

@@ -12,6 +12,10 @@ namespace kong::schema {
 // the kernel CSPRNG; it blocks only before the pool is initialised at early boot.
 std::string NewUuidV4();
 
+// 32 random alphanumeric characters from the same CSPRNG: Kong's random_string(), the value of
+// auto-generated string fields (key-auth keys).
+std::string NewRandomKey();
+
 // 8-4-4-4-12 hex digits in any case (Kong's uuid validator).
 bool IsUuid(std::string_view s);
 

@@ -8,13 +8,15 @@
 #include "net/connect.h"
 #include "net/listen_spec.h"
 #include "schema/field.h"
+#include "schema/plugins/bundled.h"
 #include "unit/net/loopback_peer.h"
 
 namespace kong::admin::test {
 
 using kong::test::WaitUntil;
 
-AdminFixture::AdminFixture(store::test::TestDatabase& db, std::vector<std::string> more_listen) {
+AdminFixture::AdminFixture(store::test::TestDatabase& db, std::vector<std::string> more_listen,
+                           bool bundled_plugins) {
   auto loop = EventLoop::Create();
   REQUIRE_OK(loop.status());
   loop_ = std::move(loop).value();
@@ -24,6 +26,7 @@ AdminFixture::AdminFixture(store::test::TestDatabase& db, std::vector<std::strin
   level.default_value = json::Value(1);
   p.config = {{"level", level}};
   REQUIRE_OK(plugins_.Register(std::move(p)));
+  if (bundled_plugins) REQUIRE_OK(schema::RegisterBundledPlugins(plugins_));
   catalog_ = std::make_unique<schema::Catalog>(&plugins_);
   store_ = store::AsyncStore::Start(*loop_, db.Open());
   AdminOptions options;

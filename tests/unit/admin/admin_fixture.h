@@ -21,8 +21,10 @@ namespace kong::admin::test {
 // "test-plugin" (config {"level": integer, default 1}) is registered, as in the dao tests.
 class AdminFixture {
  public:
-  // Listens on 127.0.0.1:0, then on each of `more_listen` ("127.0.0.1:0 ssl").
-  explicit AdminFixture(store::test::TestDatabase& db, std::vector<std::string> more_listen = {});
+  // Listens on 127.0.0.1:0, then on each of `more_listen` ("127.0.0.1:0 ssl"). With
+  // `bundled_plugins`, Kong's bundled plugins (and their credential entities) are registered too.
+  explicit AdminFixture(store::test::TestDatabase& db, std::vector<std::string> more_listen = {},
+                        bool bundled_plugins = false);
   // Closes the client, the AdminApi and the store, and CHECKs that every handle closed.
   ~AdminFixture();
 
