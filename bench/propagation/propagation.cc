@@ -2,8 +2,10 @@
 // nodes on one loop thread against a running control plane, then makes M writes
 // (POST /services) one at a time from the main thread and times each from the 2xx answer
 // until the first and until the last DP installed the new configuration.
-// Usage: propagation --admin PORT --cluster PORT --cert FILE --key FILE [--dps N] [--writes M]
-//                    [--prefix DIR] [--cp-pid PID] [--gap-ms MS]
+// Usage: propagation --admin PORT --cluster PORT[,PORT...] --cert FILE --key FILE [--dps N]
+//                    [--writes M] [--prefix DIR] [--cp-pid PID] [--gap-ms MS]
+// With several cluster ports, DP i connects to port i % count (bench/multi-cp: the writes go to
+// one control plane node, the DPs hang off the others).
 // With --cp-pid, also reads the CP's CPU time and RSS from /proc at each phase.
 // Prints one "key value" per line for bench/propagation/run.sh.
 #include <arpa/inet.h>
@@ -34,7 +36,7 @@ using Clock = std::chrono::steady_clock;
 
 struct Args {
   int admin_port = 0;
-  int cluster_port = 0;
+  std::vector<int> cluster_ports;
   std::string cert, key, prefix = "/tmp";
   int dps = 1;
   int writes = 200;
@@ -52,7 +54,14 @@ Args ParseArgs(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string name = argv[i], value = argv[i + 1];
     if (name == "--admin") args.admin_port = std::atoi(value.c_str());
-    else if (name == "--cluster") args.cluster_port = std::atoi(value.c_str());
+    else if (name == "--cluster") {
+      for (size_t start = 0; start <= value.size();) {
+        size_t comma = value.find(',', start);
+        if (comma == std::string::npos) comma = value.size();
+        args.cluster_ports.push_back(std::atoi(value.substr(start, comma - start).c_str()));
+        start = comma + 1;
+      }
+    }
     else if (name == "--cert") args.cert = value;
     else if (name == "--key") args.key = value;
     else if (name == "--dps") args.dps = std::atoi(value.c_str());
@@ -62,7 +71,9 @@ Args ParseArgs(int argc, char** argv) {
     else if (name == "--cp-pid") args.cp_pid = std::atoi(value.c_str());
     else Die("unknown option " + name);
   }
-  if (args.admin_port <= 0 || args.cluster_port <= 0 || args.cert.empty() || args.key.empty())
+  bool ports_ok = !args.cluster_ports.empty();
+  for (int port : args.cluster_ports) ports_ok = ports_ok && port > 0;
+  if (args.admin_port <= 0 || !ports_ok || args.cert.empty() || args.key.empty())
     Die("--admin, --cluster, --cert and --key are required");
   return args;
 }
@@ -158,8 +169,13 @@ int main(int argc, char** argv) {
                            {"database", "off"},
                            {"cluster_cert", args.cert},
                            {"cluster_cert_key", args.key},
-                           {"cluster_control_plane", "127.0.0.1:" + std::to_string(args.cluster_port)},
+                           {"cluster_control_plane",
+                            "127.0.0.1:" + std::to_string(
+                                args.cluster_ports[i % args.cluster_ports.size()])},
                            {"status_listen", "off"},
+                           // Kong's default would bind 0.0.0.0:8000 in every DP.
+                           {"proxy_listen", "127.0.0.1:0"},
+                           {"nginx_worker_processes", "1"},
                            {"prefix", args.prefix + "/dp" + std::to_string(i)}};
       auto conf = kong::Conf::Load(sources);
       if (!conf.ok()) { start_error = conf.status().message(); break; }

@@ -31,7 +31,8 @@ double NowSeconds() {
 // Runs on the store thread: reads the version first so the snapshot's content is at least as
 // new as its label (a later export then carries a higher version and replaces it).
 Result<std::shared_ptr<ConfigSnapshot>> BuildSnapshot(store::Store& store,
-                                                      const schema::Catalog& catalog) {
+                                                      const schema::Catalog& catalog,
+                                                      bool keep_config_table) {
   auto snapshot = std::make_shared<ConfigSnapshot>();
   KONG_ASSIGN_OR_RETURN(snapshot->config_version, store.ConfigVersion());
   dao::Dao dao(store, catalog);
@@ -46,6 +47,9 @@ Result<std::shared_ptr<ConfigSnapshot>> BuildSnapshot(store::Store& store,
                         EncodeReconfigure(snapshot->timestamp, exported.value(), &snapshot->hashes));
   snapshot->config_hash = snapshot->hashes.config;
   snapshot->configured_plugins = ConfiguredPluginNames(exported.value());
+  if (keep_config_table) {
+    snapshot->config_table = std::make_shared<const json::Value>(std::move(exported).value());
+  }
   return snapshot;
 }
 
@@ -81,6 +85,16 @@ struct ConfigPublisher::State {
     if (options.log) options.log(LogLevel::kError, line);
   }
 
+  // A committed version, ours or another node's, possibly announced twice or late: only one
+  // newer than what is published (or being exported) needs an export.
+  void OnCommitted(const std::shared_ptr<State>& self, int64_t version) {
+    if (closed) return;
+    if (current && version <= current->config_version) return;
+    if (version > newest_change) newest_change = version;
+    dirty = true;
+    Schedule(self);
+  }
+
   // Starts an export now if the window since the last one has passed, else arms the timer for
   // the rest of it. Changes arriving meanwhile only set `dirty`.
   void Schedule(const std::shared_ptr<State>& self) {
@@ -109,7 +123,8 @@ struct ConfigPublisher::State {
     last_export_start = SteadyClock::now();
     ++exports_started;
     const schema::Catalog* c = &catalog;
-    store.Submit([c](store::Store& s) { return BuildSnapshot(s, *c); },
+    const bool keep = options.keep_config_table;
+    store.Submit([c, keep](store::Store& s) { return BuildSnapshot(s, *c, keep); },
                  [self](Result<std::shared_ptr<ConfigSnapshot>> r) {
                    self->OnExported(self, std::move(r));
                  });
@@ -169,15 +184,14 @@ void ConfigPublisher::Start() {
   s.started = true;
   std::weak_ptr<State> weak = state_;
   s.change_listener = s.store.AddChangeListener([weak](int64_t version) {
-    auto state = weak.lock();
-    if (!state || state->closed) return;
-    if (state->current && version <= state->current->config_version) return;
-    if (version > state->newest_change) state->newest_change = version;
-    state->dirty = true;
-    state->Schedule(state);
+    if (auto state = weak.lock()) state->OnCommitted(state, version);
   });
   s.dirty = true;
   s.Schedule(state_);
+}
+
+void ConfigPublisher::NotifyVersion(int64_t version) {
+  if (state_->started) state_->OnCommitted(state_, version);
 }
 
 std::shared_ptr<const ConfigSnapshot> ConfigPublisher::current() const { return state_->current; }

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "cluster/config_hash.h"
+#include "json/value.h"
 #include "kong/event_loop.h"
 #include "kong/logger.h"
 #include "kong/status.h"
@@ -28,6 +29,9 @@ struct ConfigSnapshot {
   double timestamp = 0;        // seconds since the epoch, the message's `timestamp`
   // The plugin names configured in this export (the sync_status check before each push).
   std::set<std::string> configured_plugins;
+  // The export the payload carries (Kong's declarative form); kept only with
+  // ConfigPublisherOptions::keep_config_table (a traditional node proxies it), else null.
+  std::shared_ptr<const json::Value> config_table;
 };
 
 struct ConfigPublisherOptions {
@@ -38,6 +42,8 @@ struct ConfigPublisherOptions {
   // cluster_max_payload: a payload (compressed, as on the wire) larger than this is not
   // published; the previous snapshot stays current. Kong 3.4+'s default.
   size_t max_payload = 16777216;
+  // Keep each snapshot's export in ConfigSnapshot::config_table.
+  bool keep_config_table = false;
   // Receives export failures and refused payloads; called on the loop thread. May be empty.
   LogSink log;
 };
@@ -58,6 +64,12 @@ class ConfigPublisher {
   // Subscribes to the store's change events and exports the current configuration at once,
   // so a DP connecting before the first change still gets it. Call once.
   void Start();
+
+  // A config version committed by another node sharing the database (the PostgreSQL change
+  // feed); the node's own commits arrive through the store's change listeners. Exports unless
+  // `version` is already published; repeated or late versions are harmless. Ignored before
+  // Start and after Close.
+  void NotifyVersion(int64_t version);
 
   // The latest published snapshot; null before the first export completed.
   std::shared_ptr<const ConfigSnapshot> current() const;

@@ -74,6 +74,17 @@ class OutletServer::Impl {
     return ports;
   }
 
+  Status SetTrust(std::shared_ptr<const tls::ClusterTrust> trust) {
+    if (trust == nullptr) return Status::InvalidArgument("cluster listener: no cluster trust");
+    Result<std::shared_ptr<const tls::TlsContext>> context =
+        tls::TlsContext::Create(trust->ServerOptions());
+    if (!context.ok()) return context.status();
+    // Transports hold their own reference to the context they started with.
+    context_ = std::move(context).value();
+    shared_->options.trust = std::move(trust);
+    return Status::Ok();
+  }
+
   OutletServerStats stats() const {
     OutletServerStats s = shared_->stats;
     s.links = links_.size();
@@ -273,6 +284,9 @@ OutletServer::~OutletServer() {
 
 std::vector<uint16_t> OutletServer::bound_ports() const { return impl_->bound_ports(); }
 OutletServerStats OutletServer::stats() const { return impl_->stats(); }
+Status OutletServer::SetTrust(std::shared_ptr<const tls::ClusterTrust> trust) {
+  return impl_->SetTrust(std::move(trust));
+}
 void OutletServer::Close(std::function<void()> on_closed) { impl_->Close(std::move(on_closed)); }
 
 }  // namespace kong::cluster

@@ -64,6 +64,11 @@ class OutletServer {
   std::vector<uint16_t> bound_ports() const;
   OutletServerStats stats() const;
 
+  // New cluster certificate rules (a reload): handshakes that start from now on use them;
+  // established links are kept. kTls/kInvalidArgument, and nothing changed, when the TLS
+  // context cannot be built.
+  Status SetTrust(std::shared_ptr<const tls::ClusterTrust> trust);
+
   // Stops listening, closes every link; `on_closed` (may be empty) after the last handle
   // closed, never inside Close. Idempotent.
   void Close(std::function<void()> on_closed);

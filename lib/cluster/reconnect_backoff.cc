@@ -25,6 +25,10 @@ Result<ReconnectBackoff> ReconnectBackoff::Create(const ReconnectBackoffOptions&
     return Status::InvalidArgument("reconnect backoff healthy_after must be >= 0, got " +
                                    std::to_string(options.healthy_after.count()) + " ms");
   }
+  if (options.failover_spread.count() < 0) {
+    return Status::InvalidArgument("reconnect backoff failover_spread must be >= 0, got " +
+                                   std::to_string(options.failover_spread.count()) + " ms");
+  }
   if (!random) return Status::InvalidArgument("reconnect backoff needs a random source");
   return ReconnectBackoff(options, std::move(random));
 }
@@ -53,6 +57,30 @@ milliseconds ReconnectBackoff::NextDelay(milliseconds connected_for) {
   const milliseconds delay = low + milliseconds(static_cast<int64_t>(random_() % width));
   if (attempt_ < std::numeric_limits<uint32_t>::max()) ++attempt_;
   return delay;
+}
+
+milliseconds ReconnectBackoff::FailoverDelay() {
+  const uint64_t width = static_cast<uint64_t>(options_.failover_spread.count());
+  if (width == 0) return milliseconds(0);
+  return milliseconds(static_cast<int64_t>(random_() % width));
+}
+
+Result<FailoverSchedule> FailoverSchedule::Create(size_t count, ReconnectBackoff backoff) {
+  if (count == 0) return Status::InvalidArgument("failover schedule needs at least one entry");
+  return FailoverSchedule(count, std::move(backoff));
+}
+
+FailoverSchedule::Step FailoverSchedule::NextAttempt(milliseconds connected_for) {
+  if (connected_for.count() > 0 && connected_for >= backoff_.options().healthy_after) {
+    failures_ = 0;
+    backoff_.Reset();
+  }
+  ++failures_;
+  current_ = (current_ + 1) % count_;
+  // A full round of failures (every entry once) waits the backoff; within a round, fail over.
+  const milliseconds delay =
+      failures_ % count_ == 0 ? backoff_.NextDelay() : backoff_.FailoverDelay();
+  return Step{current_, delay};
 }
 
 }  // namespace kong::cluster

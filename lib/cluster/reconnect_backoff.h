@@ -3,6 +3,7 @@
 #define KONG_CLUSTER_RECONNECT_BACKOFF_H_
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <utility>
@@ -29,6 +30,10 @@ struct ReconnectBackoffOptions {
   // to the first window. Longer than Kong's 45 s dead-peer timeout, so a connection that
   // completes the handshake but then times out still counts as a failure.
   std::chrono::milliseconds healthy_after{60000};
+  // With several control planes (FailoverSchedule): moving on to the next one waits a delay
+  // drawn uniformly from [0, failover_spread), so the DPs of a CP that died do not all hit the
+  // next CP in the same millisecond. 0: at once. Must be >= 0.
+  std::chrono::milliseconds failover_spread{1000};
 };
 
 // Not thread-safe: one per reconnect loop, used on that loop's thread.
@@ -57,8 +62,13 @@ class ReconnectBackoff {
   std::chrono::milliseconds NextDelay(std::chrono::milliseconds connected_for =
                                           std::chrono::milliseconds(0));
 
+  // A delay uniform in [0, failover_spread) (0 when that is 0); not counted as an attempt.
+  std::chrono::milliseconds FailoverDelay();
+
   // Back to the first window.
   void Reset() { attempt_ = 0; }
+
+  const ReconnectBackoffOptions& options() const { return options_; }
 
   // Consecutive failures since the last reset (how many NextDelay calls).
   uint32_t attempt() const { return attempt_; }
@@ -74,6 +84,44 @@ class ReconnectBackoff {
   ReconnectBackoffOptions options_;
   RandomSource random_;
   uint32_t attempt_ = 0;
+};
+
+// Which of a DP's N control planes to try next, and when (cluster_control_plane = "a:8005,
+// b:8005"). Why: a DP whose CP went away should not sit out Kong's 5-10 s while another CP of
+// the list may be up; but when every CP is down it must not cycle through them in a tight loop.
+//
+// The policy: the first entry is tried first, and the DP stays on whichever entry works (no
+// fail-back). A failure moves on to the next entry (wrapping) after FailoverDelay(); once every
+// entry has failed in a row, the next attempt waits the jittered, growing NextDelay() instead.
+// So at most N attempts are made per backoff window. A link that stayed up healthy_after
+// starts over (failure count and backoff reset). With one entry every failure is a full round:
+// exactly the single-CP behaviour (Kong's 5-10 s, then growing).
+class FailoverSchedule {
+ public:
+  struct Step {
+    size_t index;  // the entry to try next
+    std::chrono::milliseconds delay;
+  };
+
+  // `count` >= 1 (kInvalidArgument otherwise).
+  static Result<FailoverSchedule> Create(size_t count, ReconnectBackoff backoff);
+
+  // The entry to try now: 0 until the first failure.
+  size_t current() const { return current_; }
+  // After the current entry failed (an attempt that never connected, or a link that went down
+  // after `connected_for`): where to go next, and after how long.
+  Step NextAttempt(std::chrono::milliseconds connected_for = std::chrono::milliseconds(0));
+  // Failures since the last healthy link.
+  uint64_t failures_in_a_row() const { return failures_; }
+
+ private:
+  FailoverSchedule(size_t count, ReconnectBackoff backoff)
+      : count_(count), backoff_(std::move(backoff)) {}
+
+  size_t count_;
+  ReconnectBackoff backoff_;
+  size_t current_ = 0;
+  uint64_t failures_ = 0;
 };
 
 }  // namespace kong::cluster

@@ -249,6 +249,49 @@ std::string CheckProxyServer(std::string_view url) {
   return "";
 }
 
+namespace {
+
+std::string CheckControlPlaneEntry(const std::string& entry, ControlPlaneAddress* out) {
+  const std::string quoted = "'" + entry + "'";
+  size_t colon = entry.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return "cluster_control_plane: expected host:port, got " + quoted;
+  }
+  std::string host = entry.substr(0, colon);
+  if (host.front() == '[') {
+    if (host.back() != ']' || host.size() < 3) {
+      return "cluster_control_plane: bad IPv6 literal in " + quoted;
+    }
+    host = host.substr(1, host.size() - 2);
+  } else if (host.find(':') != std::string::npos) {
+    return "cluster_control_plane: IPv6 addresses need brackets: " + quoted;
+  }
+  const std::string_view port = std::string_view(entry).substr(colon + 1);
+  if (!IsPort(port) || std::stoul(std::string(port)) == 0) {
+    return "cluster_control_plane: bad port in " + quoted;
+  }
+  out->host = std::move(host);
+  out->port = static_cast<uint16_t>(std::stoul(std::string(port)));
+  out->text = entry;
+  return "";
+}
+
+}  // namespace
+
+std::string ParseControlPlaneList(std::string_view value, std::vector<ControlPlaneAddress>* out) {
+  // Empty items are dropped, as in Kong's array properties ("a:1, b:2," is two entries).
+  const std::vector<std::string> entries = base::SplitTrimmed(value, ',');
+  if (entries.empty()) return "cluster_control_plane: expected host:port, got ''";
+  std::vector<ControlPlaneAddress> parsed(entries.size());
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (std::string err = CheckControlPlaneEntry(entries[i], &parsed[i]); !err.empty()) {
+      return err;
+    }
+  }
+  *out = std::move(parsed);
+  return "";
+}
+
 std::string CheckDpLabels(const std::vector<std::string>& labels) {
   if (labels.size() > 10) return "labels validation failed: count exceeded 10 max elements";
   for (const std::string& kv : labels) {

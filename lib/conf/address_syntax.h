@@ -2,6 +2,7 @@
 #ifndef KONG_CONF_ADDRESS_SYNTAX_H_
 #define KONG_CONF_ADDRESS_SYNTAX_H_
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +36,19 @@ std::string CheckProxyServer(std::string_view url);
 
 // Kong's validate_labels for cluster_dp_labels ("key:value" items); "" when valid.
 std::string CheckDpLabels(const std::vector<std::string>& labels);
+
+// One cluster_control_plane address.
+struct ControlPlaneAddress {
+  std::string host;  // brackets removed from an IPv6 literal
+  uint16_t port = 0;
+  std::string text;  // the entry as written, trimmed: "cp1.example:8005", "[::1]:8005"
+};
+
+// cluster_control_plane: "host:port" or "[ipv6]:port" as in Kong, or (ours) several of them
+// separated by commas, which a data plane tries in order. Returns "" and fills `out`, or the
+// error naming the bad entry ("cluster_control_plane: bad port in 'cp2.example:80x'"), leaving
+// `out` unchanged.
+std::string ParseControlPlaneList(std::string_view value, std::vector<ControlPlaneAddress>* out);
 
 }  // namespace kong::conf
 

@@ -70,6 +70,7 @@ constexpr PropertyDef kProperties[] = {
     P("db_resurrect_ttl", "30", T::kNumber),
     P("db_update_frequency", "5", T::kNumber),
     P("db_update_propagation", "0", T::kNumber),
+    P("declarative_config", "NONE"),  // read by a DB-less traditional node
     P("dedicated_config_processing", "on", T::kBoolean),
     P("dns_error_ttl", "1", T::kNumber),
     P("dns_hostsfile", "/etc/hosts"),
@@ -80,7 +81,8 @@ constexpr PropertyDef kProperties[] = {
     P("dns_stale_ttl", "4", T::kNumber),
     P("dns_valid_ttl", "NONE", T::kNumber),
     Enum("error_default_type", "text/plain", kErrorTypes),
-    P("headers", "server_tokens, latency_tokens", T::kArray),
+    P("headers", "server_tokens, latency_tokens, X-Kong-Request-Id", T::kArray),
+    P("headers_upstream", "X-Kong-Request-Id", T::kArray),
     P("lmdb_environment_path", "dbless.lmdb"),
     P("lmdb_map_size", "2048m"),
     Enum("log_level", "notice", kLogLevels),

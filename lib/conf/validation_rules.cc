@@ -33,6 +33,12 @@ void CheckHeaders(const ValueMap& values, std::vector<std::string>& errors) {
     for (std::string_view t : kHeaderTokens) known = known || t == lower;
     if (!known) errors.push_back("headers: invalid entry '" + token + "'");
   }
+  // Kong's headers_upstream knows one header so far.
+  for (const std::string& token : ValueOf(values, "headers_upstream").list) {
+    if (token != "off" && base::ToLower(token) != "x-kong-request-id") {
+      errors.push_back("headers_upstream: invalid entry '" + token + "'");
+    }
+  }
 }
 
 void CheckDns(const ValueMap& values, std::vector<std::string>& errors) {
@@ -118,6 +124,13 @@ void CheckRoles(const ValueMap& values, std::vector<std::string>& errors) {
     }
     if (labels.set) {
       if (std::string err = CheckDpLabels(labels.list); !err.empty()) errors.push_back(err);
+    }
+    // Ours: Kong uses the value verbatim and finds a bad one only when connecting.
+    std::vector<ControlPlaneAddress> control_planes;
+    if (std::string err =
+            ParseControlPlaneList(ValueOf(values, "cluster_control_plane").text, &control_planes);
+        !err.empty()) {
+      errors.push_back(err);
     }
   } else if (labels.set) {
     errors.push_back("cluster_dp_labels can only be used when role = \"data_plane\"");

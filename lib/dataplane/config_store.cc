@@ -36,6 +36,14 @@ Result<std::shared_ptr<const ConfigSnapshot>> ConfigStore::Validate(
       snapshot->empty = false;
     }
   }
+  if (compiler_) {
+    auto compiled = compiler_(*flat);
+    if (!compiled.ok()) {
+      return Status::InvalidArgument("configuration cannot be proxied: " +
+                                     compiled.status().message());
+    }
+    snapshot->proxy = std::move(compiled).value();
+  }
   snapshot->config = std::move(flat).value();
   return std::shared_ptr<const ConfigSnapshot>(std::move(snapshot));
 }

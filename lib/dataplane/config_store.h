@@ -5,6 +5,7 @@
 #define KONG_DATAPLANE_CONFIG_STORE_H_
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -12,6 +13,10 @@
 #include "json/value.h"
 #include "kong/status.h"
 #include "schema/catalog.h"
+
+namespace kong::gateway {
+class Snapshot;  // gateway/gateway.h: the proxy's compiled form of a configuration
+}
 
 namespace kong::dataplane {
 
@@ -23,6 +28,9 @@ struct ConfigSnapshot {
   std::string json;         // `config` serialized
   // No entity at all (Kong's config_is_empty): /status/ready stays 503 with it.
   bool empty = true;
+  // The proxy's compiled form (router, balancers, certificates); null on a node without a
+  // proxy (no ConfigStore::Compiler).
+  std::shared_ptr<const gateway::Snapshot> proxy;
 };
 
 // Loop thread only.
@@ -32,9 +40,17 @@ class ConfigStore {
   // `max_bytes` bounds it (cluster_max_payload).
   ConfigStore(const schema::Catalog& catalog, std::string cache_path, size_t max_bytes);
 
+  // Compiles a validated flat config for the proxy (gateway::Gateway::BuildSnapshot). Set, it
+  // is part of Validate: a config the proxy cannot use is refused like an invalid one, so a
+  // node never installs a config it cannot proxy with.
+  using Compiler = std::function<Result<std::shared_ptr<const gateway::Snapshot>>(
+      const json::Value& flat_config)>;
+  void SetCompiler(Compiler compiler) { compiler_ = std::move(compiler); }
+
   // Validates `config_table` (a reconfigure message's, or the cache's) with the declarative
-  // schema, as Kong's config_helper.update does. kInvalidArgument with Kong's "declarative
-  // config is invalid: ..." message; nothing changes.
+  // schema, as Kong's config_helper.update does, then compiles it with the Compiler.
+  // kInvalidArgument with Kong's "declarative config is invalid: ..." message, or the
+  // compiler's ("... cannot be proxied: ..."); nothing changes.
   Result<std::shared_ptr<const ConfigSnapshot>> Validate(const json::Value& config_table,
                                                          const std::string& config_hash) const;
   // Makes `snapshot` the configuration in force.
@@ -54,6 +70,7 @@ class ConfigStore {
   const schema::Catalog& catalog_;
   cluster::ConfigCache cache_;
   bool cache_enabled_;
+  Compiler compiler_;
   std::shared_ptr<const ConfigSnapshot> current_;
 };
 

@@ -1,5 +1,5 @@
 // OutletClient::Impl: one link at a time (connect, TLS, upgrade, WebSocket), rebuilt after
-// every failure once the backoff delay has passed.
+// every failure, to the entry and after the delay the failover schedule picks.
 #include "dataplane/outlet_client.h"
 
 #include <chrono>
@@ -25,34 +25,12 @@ using Clock = std::chrono::steady_clock;
 
 }  // namespace
 
-Status ParseControlPlane(const std::string& value, std::string* host, uint16_t* port) {
-  size_t colon = value.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == value.size()) {
-    return Status::InvalidArgument("cluster_control_plane: expected host:port, got '" + value + "'");
+Result<std::vector<conf::ControlPlaneAddress>> ParseControlPlanes(const std::string& value) {
+  std::vector<conf::ControlPlaneAddress> entries;
+  if (std::string err = conf::ParseControlPlaneList(value, &entries); !err.empty()) {
+    return Status::InvalidArgument(err);
   }
-  std::string h = value.substr(0, colon);
-  if (h.front() == '[') {
-    if (h.back() != ']') {
-      return Status::InvalidArgument("cluster_control_plane: bad IPv6 literal in '" + value + "'");
-    }
-    h = h.substr(1, h.size() - 2);
-  } else if (h.find(':') != std::string::npos) {
-    return Status::InvalidArgument("cluster_control_plane: IPv6 addresses need brackets: '" +
-                                   value + "'");
-  }
-  unsigned long p = 0;
-  for (char c : value.substr(colon + 1)) {
-    if (c < '0' || c > '9' || p > 65535) {
-      return Status::InvalidArgument("cluster_control_plane: bad port in '" + value + "'");
-    }
-    p = p * 10 + static_cast<unsigned long>(c - '0');
-  }
-  if (p == 0 || p > 65535) {
-    return Status::InvalidArgument("cluster_control_plane: bad port in '" + value + "'");
-  }
-  *host = std::move(h);
-  *port = static_cast<uint16_t>(p);
-  return Status::Ok();
+  return entries;
 }
 
 namespace {
@@ -67,15 +45,14 @@ std::string Seconds(std::chrono::milliseconds ms) {
 
 class OutletClient::Impl : public std::enable_shared_from_this<Impl> {
  public:
-  Impl(EventLoop& loop, OutletClientOptions options, cluster::ReconnectBackoff backoff,
-       std::shared_ptr<const tls::TlsContext> context, std::string host, uint16_t port)
+  Impl(EventLoop& loop, OutletClientOptions options, cluster::FailoverSchedule schedule,
+       std::shared_ptr<const tls::TlsContext> context,
+       std::vector<conf::ControlPlaneAddress> control_planes)
       : loop_(loop),
         o_(std::move(options)),
-        backoff_(std::move(backoff)),
+        schedule_(std::move(schedule)),
         context_(std::move(context)),
-        host_(std::move(host)),
-        port_(port),
-        uri_("wss://" + o_.control_plane + std::string(cluster::kOutletPath)),
+        control_planes_(std::move(control_planes)),
         retry_timer_(loop),
         deadline_timer_(loop),
         ping_timer_(loop),
@@ -97,7 +74,7 @@ class OutletClient::Impl : public std::enable_shared_from_this<Impl> {
       retry_timer_.Stop();
       apply_timer_.Stop();
       pending_.reset();
-      if (was_up) Log(LogLevel::kInfo, "closed the link to control plane " + uri_);
+      if (was_up) Log(LogLevel::kInfo, "closed the link to control plane " + Uri());
     }
     if (on_closed) {
       // Later, never inside Close; the timer keeps the caller's loop running until then and
@@ -112,14 +89,30 @@ class OutletClient::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   void SetAppliedHash(std::string hash) { applied_hash_ = std::move(hash); }
+  // An attempt in progress keeps the context its transport holds.
+  void SetTrust(std::shared_ptr<const tls::ClusterTrust> trust,
+                std::shared_ptr<const tls::TlsContext> context) {
+    o_.trust = std::move(trust);
+    context_ = std::move(context);
+  }
   const std::string& applied_hash() const { return applied_hash_; }
   bool connected() const { return link_up_; }
+  std::string connected_control_plane() const { return link_up_ ? Target().text : ""; }
   size_t last_payload_bytes() const { return last_payload_bytes_; }
 
  private:
   void Log(LogLevel level, const std::string& line) const {
     if (o_.log) o_.log(level, "[clustering] " + line);
   }
+
+  // The entry being tried or connected to.
+  const conf::ControlPlaneAddress& Target() const {
+    return control_planes_[schedule_.current()];
+  }
+  std::string Uri(size_t index) const {
+    return "wss://" + control_planes_[index].text + std::string(cluster::kOutletPath);
+  }
+  std::string Uri() const { return Uri(schedule_.current()); }
 
   // Step 1: TCP.
   void Connect() {
@@ -136,7 +129,7 @@ class OutletClient::Impl : public std::enable_shared_from_this<Impl> {
     net::ConnectOptions copts;
     copts.timeout_ms = o_.connect_timeout_ms;
     attempt_ = net::ConnectAttempt::Start(
-        loop_, host_, port_, copts,
+        loop_, Target().host, Target().port, copts,
         [weak, gen](Result<std::unique_ptr<net::Transport>> r) {
           auto self = weak.lock();
           if (self && gen == self->generation_) self->OnConnected(std::move(r));
@@ -149,7 +142,8 @@ class OutletClient::Impl : public std::enable_shared_from_this<Impl> {
     if (!r.ok()) return Failed(r.status());
     refusal_.clear();
     tls::TlsTransportOptions topts;
-    topts.session_key = o_.control_plane;  // resumption on reconnects
+    topts.session_key = Target().text;  // resumption on reconnects, per control plane
+    topts.server_name = o_.trust->ServerNameFor(Target().host);
     topts.handshake_timeout_ms = o_.connect_timeout_ms;
     const uint64_t gen = generation_;
     topts.on_handshake = [this, gen](tls::TlsTransport& t) {
@@ -173,7 +167,7 @@ class OutletClient::Impl : public std::enable_shared_from_this<Impl> {
     key_ = std::move(key).value();
 
     http::ClientOptions hopts;
-    hopts.host = o_.control_plane;
+    hopts.host = Target().text;
     hopts.read_timeout_ms = o_.connect_timeout_ms;
     http_ = std::make_unique<http::HttpClient>(std::move(tls).value(), hopts);
     http::ClientRequest req;
@@ -236,7 +230,7 @@ class OutletClient::Impl : public std::enable_shared_from_this<Impl> {
     deadline_timer_.Stop();
     link_up_ = true;
     link_since_ = Clock::now();
-    Log(LogLevel::kInfo, "connected to control plane " + uri_);
+    Log(LogLevel::kInfo, "connected to control plane " + Uri());
     Heard();
     SendPing();  // Kong pings at connect
     Notify(true);
@@ -269,7 +263,7 @@ class OutletClient::Impl : public std::enable_shared_from_this<Impl> {
   void OnMessage(bool binary, std::string_view payload) {
     Heard();
     if (!binary) {
-      Log(LogLevel::kDebug, "ignored a text frame from control plane " + uri_);
+      Log(LogLevel::kDebug, "ignored a text frame from control plane " + Uri());
       return;
     }
     // Only the newest payload matters: one that arrives before the previous was processed
@@ -289,7 +283,7 @@ class OutletClient::Impl : public std::enable_shared_from_this<Impl> {
     auto decoded = cluster::DecodeReconfigure(payload, o_.max_payload);
     if (!decoded.ok()) {
       // Kong's config thread dies on an undecodable message and takes the link with it.
-      Log(LogLevel::kError, "unable to decode config from control plane " + uri_ + ": " +
+      Log(LogLevel::kError, "unable to decode config from control plane " + Uri() + ": " +
                                 decoded.status().message() + "; the old config keeps serving");
       return Failed(decoded.status(), /*logged=*/true);
     }
@@ -308,7 +302,7 @@ class OutletClient::Impl : public std::enable_shared_from_this<Impl> {
       if (gen != generation_) return;  // the link changed meanwhile (apply closed it)
     }
     if (!applied.ok()) {
-      Log(LogLevel::kError, "bad config received from control plane " + uri_ + ": " +
+      Log(LogLevel::kError, "bad config received from control plane " + Uri() + ": " +
                                 applied.message() + "; the old config keeps serving");
       return;
     }
@@ -328,7 +322,8 @@ class OutletClient::Impl : public std::enable_shared_from_this<Impl> {
     link_up_ = false;
   }
 
-  // Any failure: log, drop, wait, retry.
+  // Any failure: log, drop, wait, retry (the same or the next control plane of the list).
+  // The installed configuration is not touched: it keeps serving until a CP sends a new one.
   void Failed(const Status& error, bool logged = false) {
     if (closed_) return;
     const bool was_up = link_up_;
@@ -336,26 +331,28 @@ class OutletClient::Impl : public std::enable_shared_from_this<Impl> {
                                       Clock::now() - link_since_)
                                 : std::chrono::milliseconds(0);
     DropLink();
-    std::chrono::milliseconds delay = backoff_.NextDelay(connected_for);
+    const std::string broken = Uri();
+    const cluster::FailoverSchedule::Step next = schedule_.NextAttempt(connected_for);
     // Kong's wording, for failed attempts and lost links alike.
-    std::string line = "connection to control plane " + uri_ + " broken: " + error.message() +
-                       " (retrying after " + Seconds(delay) + " seconds)";
-    if (logged) {
-      line = "dropped the link to control plane " + uri_ + " (retrying after " + Seconds(delay) +
-             " seconds)";
-    }
+    const std::string retry =
+        control_planes_.size() == 1
+            ? "(retrying after " + Seconds(next.delay) + " seconds)"
+            : "(failing over to control plane " + Uri(next.index) + " after " +
+                  Seconds(next.delay) + " seconds)";
+    std::string line = "connection to control plane " + broken + " broken: " + error.message() +
+                       " " + retry;
+    if (logged) line = "dropped the link to control plane " + broken + " " + retry;
     Log(LogLevel::kError, line);
+    const std::chrono::milliseconds delay = next.delay;
     retry_timer_.Start(static_cast<uint64_t>(delay.count()), [this] { Connect(); });
     if (was_up) Notify(false);
   }
 
   EventLoop& loop_;
   OutletClientOptions o_;
-  cluster::ReconnectBackoff backoff_;
+  cluster::FailoverSchedule schedule_;
   std::shared_ptr<const tls::TlsContext> context_;
-  std::string host_;
-  uint16_t port_;
-  std::string uri_;
+  std::vector<conf::ControlPlaneAddress> control_planes_;  // cluster_control_plane, in order
 
   net::Timer retry_timer_;
   net::Timer deadline_timer_;  // connect + TLS + upgrade
@@ -391,9 +388,8 @@ Result<std::unique_ptr<OutletClient>> OutletClient::Create(EventLoop& loop,
       options.connect_timeout_ms == 0) {
     return Status::InvalidArgument("outlet client: ping and connect intervals must be positive");
   }
-  std::string host;
-  uint16_t port = 0;
-  KONG_RETURN_IF_ERROR(ParseControlPlane(options.control_plane, &host, &port));
+  KONG_ASSIGN_OR_RETURN(std::vector<conf::ControlPlaneAddress> control_planes,
+                        ParseControlPlanes(options.control_plane));
   uint64_t seed = options.backoff_seed;
   if (seed == 0) {
     // Distinct per node and per start, so DPs restarted together still spread out.
@@ -402,10 +398,13 @@ Result<std::unique_ptr<OutletClient>> OutletClient::Create(EventLoop& loop,
   }
   KONG_ASSIGN_OR_RETURN(cluster::ReconnectBackoff backoff,
                         cluster::ReconnectBackoff::Create(options.backoff, seed));
+  KONG_ASSIGN_OR_RETURN(
+      cluster::FailoverSchedule schedule,
+      cluster::FailoverSchedule::Create(control_planes.size(), std::move(backoff)));
   KONG_ASSIGN_OR_RETURN(std::shared_ptr<const tls::TlsContext> context,
                         tls::TlsContext::Create(options.trust->ClientOptions()));
-  auto impl = std::make_shared<Impl>(loop, std::move(options), std::move(backoff),
-                                     std::move(context), std::move(host), port);
+  auto impl = std::make_shared<Impl>(loop, std::move(options), std::move(schedule),
+                                     std::move(context), std::move(control_planes));
   return std::unique_ptr<OutletClient>(new OutletClient(std::move(impl)));
 }
 
@@ -418,7 +417,17 @@ void OutletClient::SetAppliedHash(std::string hash) { impl_->SetAppliedHash(std:
 const std::string& OutletClient::applied_hash() const { return impl_->applied_hash(); }
 size_t OutletClient::last_payload_bytes() const { return impl_->last_payload_bytes(); }
 void OutletClient::Start() { impl_->Start(); }
+Status OutletClient::SetTrust(std::shared_ptr<const tls::ClusterTrust> trust) {
+  if (!trust) return Status::InvalidArgument("outlet client: no cluster trust");
+  KONG_ASSIGN_OR_RETURN(std::shared_ptr<const tls::TlsContext> context,
+                        tls::TlsContext::Create(trust->ClientOptions()));
+  impl_->SetTrust(std::move(trust), std::move(context));
+  return Status::Ok();
+}
 bool OutletClient::connected() const { return impl_->connected(); }
+std::string OutletClient::connected_control_plane() const {
+  return impl_->connected_control_plane();
+}
 void OutletClient::Close(std::function<void()> on_closed) { impl_->Close(std::move(on_closed)); }
 
 }  // namespace kong::dataplane

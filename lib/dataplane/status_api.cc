@@ -53,7 +53,8 @@ void StatusApi::Handle(const std::string& method, const std::string& path, std::
   ++total_requests_;
   std::string p = path;
   while (p.size() > 1 && p.back() == '/') p.pop_back();  // lapis ignores a trailing slash
-  if (p != "/status" && p != "/status/ready") {
+  const bool health = p.rfind("/upstreams/", 0) == 0;
+  if (p != "/status" && p != "/status/ready" && !health) {
     *status = 404;
     *body = Message("Not found");
     return;
@@ -61,6 +62,13 @@ void StatusApi::Handle(const std::string& method, const std::string& path, std::
   if (method != "GET" && method != "HEAD") {
     *status = 405;
     *body = Message("Method not allowed");
+    return;
+  }
+  if (health) {
+    if (!UpstreamHealth(p, body, status)) {
+      *status = 404;
+      *body = Message("Not found");
+    }
     return;
   }
   if (p == "/status/ready") {
@@ -79,7 +87,40 @@ void StatusApi::Handle(const std::string& method, const std::string& path, std::
   json::Value out = json::Value::EmptyObject();
   out.Set("configuration_hash", options_.config_hash ? options_.config_hash() : std::string());
   out.Set("server", std::move(server));
+  // Ours: which control plane this node follows (cluster_control_plane may list several).
+  const std::string cp =
+      options_.connected_control_plane ? options_.connected_control_plane() : std::string();
+  out.Set("connected_control_plane", cp.empty() ? json::Value() : json::Value(cp));
   *body = json::Serialize(out);
+}
+
+bool StatusApi::UpstreamHealth(const std::string& path, std::string* body, int* status) const {
+  constexpr std::string_view kPrefix = "/upstreams/";
+  constexpr std::string_view kSuffix = "/health";
+  std::string_view p = path;
+  if (p.size() <= kPrefix.size() + kSuffix.size() || !p.ends_with(kSuffix)) return false;
+  std::string_view key = p.substr(kPrefix.size(), p.size() - kPrefix.size() - kSuffix.size());
+  if (key.find('/') != std::string_view::npos || !options_.upstream_health) return false;
+  json::Value all = options_.upstream_health();
+  if (!all.is_object()) return false;
+  for (const auto& [name, view] : all.as_object()) {
+    const json::Value* data = view.Find("data");
+    bool match = name == key;
+    // By id too: every entry names its upstream's id.
+    if (!match && data && data->is_array() && !data->as_array().empty()) {
+      const json::Value* upstream = data->as_array().front().Find("upstream");
+      const json::Value* id = upstream ? upstream->Find("id") : nullptr;
+      match = id && id->is_string() && id->as_string() == key;
+    }
+    if (!match) continue;
+    json::Value out = view;
+    out.Set("node_id", options_.node_id);
+    out.Set("next", json::Value());
+    *status = 200;
+    *body = json::Serialize(out);
+    return true;
+  }
+  return false;
 }
 
 std::vector<uint16_t> StatusApi::bound_ports() const {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "json/value.h"
 #include "kong/event_loop.h"
 #include "kong/logger.h"
 #include "kong/status.h"
@@ -26,13 +27,24 @@ struct StatusApiOptions {
   // Read on each request, on the loop thread.
   std::function<std::string()> config_hash;  // 32 chars; the empty hash before any config
   std::function<bool()> ready;               // a non-empty configuration is installed
+  // The cluster_control_plane entry the link is up to; "" while disconnected.
+  std::function<std::string()> connected_control_plane;
+  // The proxy's {"<upstream name>": {"total":n,"data":[...]}} (gateway::Gateway::
+  // UpstreamHealth); empty when the node runs no proxy. Read on each request.
+  std::function<json::Value()> upstream_health;
+  std::string node_id;  // carried by the health bodies, as Kong's
   LogSink log;
 };
 
 // Loop thread only. Answers, as Kong's health.lua and status/ready.lua do:
-//   GET /status        200 {"configuration_hash":"..","server":{"connections_active":n,..}}
+//   GET /status        200 {"configuration_hash":"..","server":{"connections_active":n,..},
+//                      "connected_control_plane":"host:port" or null (ours)}
 //   GET /status/ready  200 {"message":"ready"} or 503 {"message":"no configuration available
 //                      (empty configuration present)"}
+//   GET /upstreams/{name or id}/health  200 Kong's health body {"total":n,"node_id":..,
+//                      "data":[{"id","target","weight","upstream":{"id"},"health"}],
+//                      "next":null} (Kong's status API serves it on DB-less nodes); 404 for
+//                      an upstream the current configuration lacks;
 //   other paths 404 {"message":"Not found"}; other methods 405 {"message":"Method not allowed"}.
 class StatusApi {
  public:
@@ -49,6 +61,8 @@ class StatusApi {
  private:
   explicit StatusApi(StatusApiOptions options);
   void Handle(const std::string& method, const std::string& path, std::string* body, int* status);
+  // GET /upstreams/{upstream}/health; false when `path` is not such a path.
+  bool UpstreamHealth(const std::string& path, std::string* body, int* status) const;
 
   StatusApiOptions options_;
   std::unique_ptr<http::Server> server_;

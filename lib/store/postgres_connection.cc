@@ -1,14 +1,17 @@
 // SqlConnection over libpq: PQexecParams with text parameters, advisory-locked writers,
-// reconnection at the start of the next transaction after a lost connection.
+// NOTIFY of committed config versions, reconnection (with a growing delay) at the start of
+// the next transaction after a lost connection.
 #include "store/postgres_connection.h"
 
 #include <libpq-fe.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 
 #include "base/macros.h"
+#include "store/postgres_change_feed.h"
 
 namespace kong::store {
 namespace {
@@ -17,12 +20,7 @@ namespace {
 // library must not.
 void IgnoreNotice(void* /*arg*/, const char* /*message*/) noexcept {}
 
-std::string FirstLine(const char* text) {
-  std::string s = text ? text : "";
-  s = s.substr(0, s.find('\n'));
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\r')) s.pop_back();
-  return s.empty() ? "unknown error" : s;
-}
+std::string FirstLine(const char* text) { return PostgresFirstLine(text); }
 
 class PostgresConnection final : public SqlConnection {
  public:
@@ -39,14 +37,14 @@ class PostgresConnection final : public SqlConnection {
       KONG_ASSIGN_OR_RETURN(schema_ident_, QuoteIdent(options_.schema));
     }
     std::string timeout = std::to_string(std::max(options_.timeout_ms, 0));
-    std::string search_path = schema_ident_.empty() ? std::string("\"$user\", public")
-                                                     : schema_ident_;
     KONG_ASSIGN_OR_RETURN(
         SqlResult r,
         Exec("SELECT set_config('search_path', $1, false), "
              "set_config('statement_timeout', $2, false)",
-             {search_path, timeout}, "set up session on postgres at " + where_));
+             {PostgresSearchPath(schema_ident_), timeout},
+             "set up session on postgres at " + where_));
     (void)r;
+    session_ready_ = true;
     return Status::Ok();
   }
 
@@ -101,6 +99,14 @@ class PostgresConnection final : public SqlConnection {
   }
 
   Status Begin(TxnKind kind) override {
+    Status begun = BeginOnce(kind);
+    // A connection that died while idle (the server restarted) fails at BEGIN, before anything
+    // ran: reconnect and try once more instead of failing the caller.
+    if (!begun.ok() && PQstatus(conn_) != CONNECTION_OK) begun = BeginOnce(kind);
+    return begun;
+  }
+
+  Status BeginOnce(TxnKind kind) {
     KONG_RETURN_IF_ERROR(EnsureConnected());
     // A transaction left open by a failure we never saw (should not happen) is not reused.
     if (PQtransactionStatus(conn_) != PQTRANS_IDLE) Rollback();
@@ -176,15 +182,38 @@ class PostgresConnection final : public SqlConnection {
                       "reset schema " + ident);
   }
 
+  Status NotifyConfigVersion(int64_t version) override {
+    return Exec("SELECT pg_notify($1, $2)",
+                {std::string(kConfigChannel), ConfigNotifyPayload(version, options_.schema)},
+                "notify config version " + std::to_string(version))
+        .status();
+  }
+
   Backend backend() const override { return Backend::kPostgres; }
 
  private:
+  // Reconnects a lost connection, at most once per PostgresRetryDelay: in between, fails at
+  // once with the last attempt's error.
   Status EnsureConnected() {
-    if (PQstatus(conn_) == CONNECTION_OK) return Status::Ok();
-    PQreset(conn_);
+    if (PQstatus(conn_) == CONNECTION_OK && session_ready_) return Status::Ok();
     if (PQstatus(conn_) != CONNECTION_OK) {
-      return Status::Unavailable("connect to postgres at " + where_ + ": " +
-                                 FirstLine(PQerrorMessage(conn_)));
+      session_ready_ = false;
+      const auto now = std::chrono::steady_clock::now();
+      if (failures_ > 0 && now < retry_at_) {
+        const auto wait =
+            std::chrono::ceil<std::chrono::milliseconds>(retry_at_ - now).count();
+        return Status::Unavailable(last_failure_ + " (next attempt in " +
+                                   std::to_string(wait) + " ms)");
+      }
+      PQreset(conn_);
+      if (PQstatus(conn_) != CONNECTION_OK) {
+        ++failures_;
+        last_failure_ = "connect to postgres at " + where_ + ": " +
+                        FirstLine(PQerrorMessage(conn_));
+        retry_at_ = std::chrono::steady_clock::now() + PostgresRetryDelay(failures_);
+        return Status::Unavailable(last_failure_);
+      }
+      failures_ = 0;
     }
     return SetUpSession();
   }
@@ -224,28 +253,59 @@ class PostgresConnection final : public SqlConnection {
   std::string where_;         // host:port for messages
   std::string schema_ident_;  // quoted pg_schema, "" for the server default
   std::string last_command_;  // PQcmdStatus of the last statement
+  bool session_ready_ = false;  // SetUpSession succeeded on the current connection
+  uint32_t failures_ = 0;       // failed reconnections in a row
+  std::chrono::steady_clock::time_point retry_at_;  // no reconnection before this
+  std::string last_failure_;
 };
 
 }  // namespace
 
-Result<std::unique_ptr<SqlConnection>> ConnectPostgres(const PostgresOptions& options) {
-  std::string where = options.host + ":" + std::to_string(options.port);
-  std::string port = std::to_string(options.port);
+std::string PostgresFirstLine(const char* text) {
+  std::string s = text ? text : "";
+  s = s.substr(0, s.find('\n'));
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\r')) s.pop_back();
+  return s.empty() ? "unknown error" : s;
+}
+
+std::string PostgresSearchPath(const std::string& quoted_schema) {
+  return quoted_schema.empty() ? std::string("\"$user\", public") : quoted_schema;
+}
+
+PostgresConnectParams::PostgresConnectParams(const PostgresOptions& options) {
   // libpq counts connect_timeout in whole seconds and treats values below 2 as 2.
   std::string connect_timeout = std::to_string(std::max(2, (options.timeout_ms + 999) / 1000));
   const char* sslmode = !options.ssl ? "disable" : options.ssl_verify ? "verify-full" : "require";
-  std::vector<const char*> keys = {"host", "port", "user", "dbname", "sslmode",
-                                   "connect_timeout", "application_name", "client_encoding"};
-  std::vector<const char*> values = {options.host.c_str(), port.c_str(), options.user.c_str(),
-                                     options.database.c_str(), sslmode, connect_timeout.c_str(),
-                                     options.application_name.c_str(), "UTF8"};
-  if (!options.password.empty()) {
-    keys.push_back("password");
-    values.push_back(options.password.c_str());
-  }
-  keys.push_back(nullptr);
-  values.push_back(nullptr);
-  PGconn* conn = PQconnectdbParams(keys.data(), values.data(), 0);
+  keys_ = {"host", "port", "user", "dbname", "sslmode",
+           "connect_timeout", "application_name", "client_encoding"};
+  values_ = {options.host, std::to_string(options.port), options.user, options.database,
+             sslmode, connect_timeout, options.application_name, "UTF8"};
+  if (!options.password.empty()) Add("password", options.password);
+}
+
+void PostgresConnectParams::Add(std::string key, std::string value) {
+  keys_.push_back(std::move(key));
+  values_.push_back(std::move(value));
+}
+
+const char* const* PostgresConnectParams::keys() {
+  key_ptrs_.clear();
+  for (const auto& k : keys_) key_ptrs_.push_back(k.c_str());
+  key_ptrs_.push_back(nullptr);
+  return key_ptrs_.data();
+}
+
+const char* const* PostgresConnectParams::values() {
+  value_ptrs_.clear();
+  for (const auto& v : values_) value_ptrs_.push_back(v.c_str());
+  value_ptrs_.push_back(nullptr);
+  return value_ptrs_.data();
+}
+
+Result<std::unique_ptr<SqlConnection>> ConnectPostgres(const PostgresOptions& options) {
+  std::string where = options.host + ":" + std::to_string(options.port);
+  PostgresConnectParams params(options);
+  PGconn* conn = PQconnectdbParams(params.keys(), params.values(), 0);
   if (conn == nullptr) return Status::Unavailable("connect to postgres at " + where + ": out of memory");
   if (PQstatus(conn) != CONNECTION_OK) {
     Status s = Status::Unavailable("connect to postgres at " + where + ": " +

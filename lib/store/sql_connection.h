@@ -65,6 +65,10 @@ class SqlConnection {
   virtual Status EnsureSchema() = 0;
   // Drops every object of the store (`kong migrations reset`).
   virtual Status DropEverything() = 0;
+  // Inside a config write transaction: tells the other control-plane nodes sharing the
+  // database that `version` is committed, once the transaction commits (PostgreSQL NOTIFY on
+  // kConfigChannel). SQLite has no other nodes to tell: nothing to do.
+  virtual Status NotifyConfigVersion(int64_t /*version*/) { return Status::Ok(); }
 
   virtual Backend backend() const = 0;
 };

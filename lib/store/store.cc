@@ -83,7 +83,8 @@ Result<int64_t> Store::Write(const std::function<Status(Txn&)>& fn) {
                                    "record change of " + key.first + " '" + key.second + "'"));
       (void)c;
     }
-    return Status::Ok();
+    // Sent by the server at commit only: other nodes never hear of a rolled-back version.
+    return conn_->NotifyConfigVersion(version);
   });
   if (!s.ok()) return s;
   if (bumped && commit_observer_) commit_observer_(version);

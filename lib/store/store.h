@@ -22,7 +22,8 @@ namespace kong::store {
 // at a time; on a control plane that is the AsyncStore's thread, never the event loop.
 // Several Store objects (in one process or on several CP nodes) may share a database:
 // config writes are serialized across all of them (SQLite's write lock, PostgreSQL's
-// pg_advisory_xact_lock), so config versions are unique and consecutive.
+// pg_advisory_xact_lock), so config versions are unique and consecutive. On PostgreSQL each
+// committed version is also announced on kConfigChannel (see PostgresChangeFeed).
 class Store {
  public:
   // Connects, and bootstraps a never-bootstrapped database when options.auto_bootstrap.

@@ -9,6 +9,7 @@
 #include "support/test_support.h"
 
 using kong::StatusCode;
+using kong::cluster::FailoverSchedule;
 using kong::cluster::ReconnectBackoff;
 using kong::cluster::ReconnectBackoffOptions;
 using std::chrono::milliseconds;
@@ -142,5 +143,81 @@ TEST_SUITE("cluster") {
     ReconnectBackoff b = Make(o, 5);
     for (int i = 0; i < 20; ++i) CHECK(b.NextDelay() < milliseconds(10000));
     CHECK(b.WindowLow() == milliseconds(5000));
+  }
+
+  TEST_CASE("failover schedule: next entry at once within a round, backoff after a full one") {
+    ReconnectBackoffOptions o;
+    o.min_delay = milliseconds(1000);
+    o.max_delay = milliseconds(8000);
+    o.failover_spread = milliseconds(100);
+    o.healthy_after = milliseconds(60000);
+    auto s = FailoverSchedule::Create(3, Make(o, 11));
+    REQUIRE(s.ok());
+    CHECK(s->current() == 0);  // the first entry first
+    // Round 1: A failed -> B, B -> C at once (within the spread); C -> A after the backoff.
+    auto step = s->NextAttempt();
+    CHECK(step.index == 1);
+    CHECK(step.delay < milliseconds(100));
+    step = s->NextAttempt();
+    CHECK(step.index == 2);
+    CHECK(step.delay < milliseconds(100));
+    step = s->NextAttempt();
+    CHECK(step.index == 0);
+    CHECK(step.delay >= milliseconds(1000));
+    CHECK(step.delay < milliseconds(2000));
+    // Round 2: the backoff window has doubled.
+    (void)s->NextAttempt();
+    (void)s->NextAttempt();
+    step = s->NextAttempt();
+    CHECK(step.index == 0);
+    CHECK(step.delay >= milliseconds(2000));
+    CHECK(s->failures_in_a_row() == 6);
+    // Connected to A for a while, then lost: B at once, and the backoff starts over.
+    step = s->NextAttempt(milliseconds(60000));
+    CHECK(step.index == 1);
+    CHECK(step.delay < milliseconds(100));
+    CHECK(s->failures_in_a_row() == 1);
+    (void)s->NextAttempt();
+    step = s->NextAttempt();
+    CHECK(step.index == 0);
+    CHECK(step.delay >= milliseconds(1000));
+    CHECK(step.delay < milliseconds(2000));
+    // A link that did not last (up, then lost quickly) counts as a failure of the round.
+    step = s->NextAttempt(milliseconds(500));
+    CHECK(step.index == 1);
+    CHECK(s->failures_in_a_row() == 4);
+  }
+
+  TEST_CASE("failover schedule: one entry is the single-CP backoff; spread 0 is immediate") {
+    ReconnectBackoffOptions o;  // Kong's 5-10 s first
+    auto one = FailoverSchedule::Create(1, Make(o, 5));
+    REQUIRE(one.ok());
+    for (int i = 0; i < 3; ++i) {
+      auto step = one->NextAttempt();
+      CHECK(step.index == 0);
+      CHECK(step.delay >= milliseconds(5000));
+    }
+    o.failover_spread = milliseconds(0);
+    auto two = FailoverSchedule::Create(2, Make(o, 5));
+    REQUIRE(two.ok());
+    CHECK(two->NextAttempt().delay == milliseconds(0));
+    CHECK(two->NextAttempt().delay >= milliseconds(5000));
+    CHECK(FailoverSchedule::Create(0, Make(o, 5)).status().code() ==
+          StatusCode::kInvalidArgument);
+    o.failover_spread = milliseconds(-1);
+    CHECK(ReconnectBackoff::Create(o, 1).status().code() == StatusCode::kInvalidArgument);
+  }
+
+  TEST_CASE("failover spread: 1000 data planes leaving a dead CP reach the next one spread out") {
+    ReconnectBackoffOptions o;  // failover_spread 1 s
+    std::vector<int> buckets(10, 0);
+    for (uint64_t node = 0; node < 1000; ++node) {
+      auto s = FailoverSchedule::Create(2, Make(o, 0x9e3779b97f4a7c15ULL * (node + 1)));
+      REQUIRE(s.ok());
+      const milliseconds d = s->NextAttempt(milliseconds(3600000)).delay;
+      REQUIRE(d < milliseconds(1000));
+      ++buckets[static_cast<size_t>(d.count() / 100)];
+    }
+    for (int n : buckets) CHECK_MESSAGE((n >= 50 && n <= 150), n);
   }
 }

@@ -43,7 +43,9 @@ TEST_SUITE("conf") {
     CHECK(c.GetBool("anonymous_reports"));
     CHECK(c.GetBool("dedicated_config_processing"));
     CHECK_FALSE(c.GetBool("cluster_use_proxy"));
-    CHECK(c.GetList("headers") == std::vector<std::string>{"server_tokens", "latency_tokens"});
+    CHECK(c.GetList("headers") ==
+          std::vector<std::string>{"server_tokens", "latency_tokens", "X-Kong-Request-Id"});
+    CHECK(c.GetList("headers_upstream") == std::vector<std::string>{"X-Kong-Request-Id"});
     CHECK(c.GetList("lua_ssl_trusted_certificate") == std::vector<std::string>{"system"});
     CHECK_FALSE(c.Has("node_id"));
     CHECK_FALSE(c.Has("cluster_cert"));
@@ -159,7 +161,7 @@ TEST_SUITE("conf") {
     CHECK(find(redacted, "cluster_cert_key") == "");  // unset secrets stay empty
     CHECK(find(redacted, "pg_user") == "kong");
     CHECK(find(redacted, "cluster_max_payload") == "16777216");
-    CHECK(find(redacted, "headers") == "server_tokens, latency_tokens");
+    CHECK(find(redacted, "headers") == "server_tokens, latency_tokens, X-Kong-Request-Id");
   }
 
   TEST_CASE("every secret property is redacted") {

@@ -191,6 +191,9 @@ TEST_SUITE("conf") {
                     "headers: invalid entry 'X-Powered-By'");
     ExpectOk({{"headers", "off"}});
     ExpectOk({{"headers", "Via, X-Kong-Request-Id"}});
+    ExpectOk({{"headers_upstream", "off"}});
+    ExpectOnlyError({{"headers_upstream", "X-Kong-Request-Id, Via"}},
+                    "headers_upstream: invalid entry 'Via'");
     ExpectOnlyError({{"dns_resolver", "8.8.8.8, dns.google"}},
                     "dns_resolver must be a comma separated list in the form of IPv4/6 or "
                     "IPv4/6:port, got 'dns.google'");

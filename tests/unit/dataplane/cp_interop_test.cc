@@ -10,11 +10,10 @@
 #include "kong/data_plane.h"
 #include "support/test_support.h"
 #include "unit/cluster/outlet_test_support.h"
+#include "unit/dataplane/data_plane_node.h"
 #include "unit/store/store_fixture.h"
 #include "unit/tls/test_certs.h"
 
-using kong::Conf;
-using kong::ConfSources;
 using kong::DataPlane;
 using kong::DataPlaneOptions;
 using kong::LogLevel;
@@ -22,27 +21,18 @@ using kong::cluster::test::CpEnv;
 using kong::cluster::test::SharedSettings;
 using kong::store::test::ForEachBackend;
 using kong::store::test::TestDatabase;
+using kong::test::DpConf;
 using kong::test::Pki;
 using kong::test::TempDir;
 using kong::test::WaitUntil;
-using kong::test::WriteTestFile;
 
 TEST_SUITE("dataplane") {
   TEST_CASE("data plane and the real control-plane outlet agree on every hash") {
     ForEachBackend([](TestDatabase& db) {
       CpEnv env(db, SharedSettings(Pki().shared));
       TempDir dir;
-      WriteTestFile(dir.File("cluster.crt"), Pki().shared.cert_pem);
-      WriteTestFile(dir.File("cluster.key"), Pki().shared.key_pem);
-      ConfSources sources;
-      sources.overrides = {{"role", "data_plane"},
-                           {"database", "off"},
-                           {"prefix", dir.File("prefix")},
-                           {"cluster_cert", dir.File("cluster.crt")},
-                           {"cluster_cert_key", dir.File("cluster.key")},
-                           {"cluster_control_plane", "127.0.0.1:" + std::to_string(env.port())},
-                           {"status_listen", "off"}};
-      auto conf = Conf::Load(sources);
+      auto conf =
+          DpConf(dir, "127.0.0.1:" + std::to_string(env.port()), {{"status_listen", "off"}});
       REQUIRE_OK(conf.status());
       std::vector<std::string> logs;
       std::vector<std::string> applied;

@@ -14,6 +14,7 @@
 #include "net/connect.h"
 #include "net/listener.h"
 #include "support/test_support.h"
+#include "unit/dataplane/data_plane_node.h"
 #include "unit/dataplane/fake_control_plane.h"
 #include "unit/net/loopback_peer.h"
 #include "unit/tls/test_certs.h"
@@ -26,8 +27,12 @@ using kong::EventLoop;
 using kong::LogLevel;
 using kong::Result;
 using kong::Status;
+using kong::test::DpConf;
 using kong::test::FakeControlPlane;
+using kong::test::Get;
+using kong::test::HashAtStatus;
 using kong::test::MakePush;
+using kong::test::Node;
 using kong::test::Pki;
 using kong::test::ReadTestFile;
 using kong::test::ServiceConfig;
@@ -38,85 +43,6 @@ using kong::test::WriteTestFile;
 namespace {
 
 constexpr char kEmpty[] = "00000000000000000000000000000000";
-
-// A DP's conf: shared-mode pair written to files, prefix and status_listen on port 0.
-Result<Conf> DpConf(const TempDir& dir, const std::string& control_plane,
-                    std::map<std::string, std::string> extra = {}) {
-  WriteTestFile(dir.File("cluster.crt"), Pki().shared.cert_pem);
-  WriteTestFile(dir.File("cluster.key"), Pki().shared.key_pem);
-  ConfSources sources;
-  sources.overrides = {{"role", "data_plane"},
-                       {"database", "off"},
-                       {"prefix", dir.File("prefix")},
-                       {"cluster_cert", dir.File("cluster.crt")},
-                       {"cluster_cert_key", dir.File("cluster.key")},
-                       {"cluster_control_plane", control_plane},
-                       {"status_listen", "127.0.0.1:0"}};
-  for (auto& [k, v] : extra) sources.overrides[k] = v;
-  return Conf::Load(sources);
-}
-
-struct Node {
-  std::vector<std::string> logs;
-  std::vector<std::string> applied;
-  std::unique_ptr<DataPlane> dp;
-
-  bool Logged(const std::string& part) const {
-    for (const auto& l : logs) {
-      if (l.find(part) != std::string::npos) return true;
-    }
-    return false;
-  }
-
-  void Start(EventLoop& loop, Conf conf) {
-    DataPlaneOptions o;
-    o.conf = std::move(conf);
-    o.hostname = "dp-test";
-    o.log_sink = [this](LogLevel, std::string_view line) { logs.emplace_back(line); };
-    o.on_config_applied = [this](const std::string& hash) { applied.push_back(hash); };
-    auto created = DataPlane::Create(loop, std::move(o));
-    REQUIRE_OK(created.status());
-    dp = std::move(created).value();
-    REQUIRE_OK(dp->Start());
-  }
-
-  void Stop(EventLoop& loop) {
-    bool stopped = false;
-    dp->Stop([&] { stopped = true; });
-    CHECK(WaitUntil(loop, [&] { return stopped; }));
-    dp.reset();
-  }
-};
-
-// GET over a fresh loopback connection: status and body.
-std::pair<int, std::string> Get(EventLoop& loop, uint16_t port, const std::string& target) {
-  std::unique_ptr<kong::net::Transport> t;
-  bool done = false;
-  auto attempt = kong::net::ConnectAttempt::Start(
-      loop, "127.0.0.1", port, {}, [&](Result<std::unique_ptr<kong::net::Transport>> r) {
-        done = true;
-        if (r.ok()) t = std::move(r).value();
-      });
-  REQUIRE(WaitUntil(loop, [&] { return done; }));
-  REQUIRE(t != nullptr);
-  kong::http::HttpClient client(std::move(t));
-  std::optional<Result<kong::http::ClientResponse>> resp;
-  client.Send({"GET", target, {}, ""},
-              [&](Result<kong::http::ClientResponse> r) { resp.emplace(std::move(r)); });
-  REQUIRE(WaitUntil(loop, [&] { return resp.has_value(); }));
-  REQUIRE_OK(resp->status());
-  return {(*resp)->status, (*resp)->body};
-}
-
-std::string HashAtStatus(EventLoop& loop, uint16_t port) {
-  auto [status, body] = Get(loop, port, "/status");
-  REQUIRE(status == 200);
-  auto v = kong::json::Parse(body);
-  REQUIRE_OK(v.status());
-  REQUIRE(v->Find("configuration_hash") != nullptr);
-  CHECK(v->Find("server") != nullptr);
-  return v->Find("configuration_hash")->as_string();
-}
 
 }  // namespace
 
@@ -241,13 +167,7 @@ TEST_SUITE("dataplane") {
         cp.Close();
       }
       // Nothing listens on the CP's old port now.
-      uint16_t closed_port = 0;
-      {
-        auto spec = kong::net::ParseListenSpec("127.0.0.1:0");
-        auto listener = kong::net::Listener::Create(l, *spec, [](auto) {});
-        REQUIRE_OK(listener.status());
-        closed_port = (*listener)->bound_port();
-      }
+      const uint16_t closed_port = kong::test::ClosedPort(l);
       SUBCASE("valid cache") {
         auto conf = DpConf(dir, "127.0.0.1:" + std::to_string(closed_port));
         REQUIRE_OK(conf.status());

@@ -141,6 +141,15 @@ class FakeControlPlane {
   std::unique_ptr<net::Listener> listener_;
 };
 
+// A loopback port nothing listens on (bound, learned, closed): connecting is refused.
+inline uint16_t ClosedPort(EventLoop& loop) {
+  auto spec = net::ParseListenSpec("127.0.0.1:0");
+  REQUIRE_OK(spec.status());
+  auto listener = net::Listener::Create(loop, *spec, [](std::unique_ptr<net::Transport>) {});
+  REQUIRE_OK(listener.status());
+  return (*listener)->bound_port();
+}
+
 // A reconfigure payload for `config` (JSON text) and its hash.
 struct Push {
   std::string payload;

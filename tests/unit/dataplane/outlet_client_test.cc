@@ -8,6 +8,7 @@
 #include "dataplane/outlet_client.h"
 #include "support/test_support.h"
 #include "unit/dataplane/fake_control_plane.h"
+#include "unit/dataplane/outlet_dp.h"
 #include "unit/net/loopback_peer.h"
 #include "unit/tls/test_certs.h"
 
@@ -20,6 +21,7 @@ using kong::dataplane::OutletClientOptions;
 using kong::test::FakeControlPlane;
 using kong::test::FakeLink;
 using kong::test::MakePush;
+using Dp = kong::test::OutletDp;
 using kong::test::Pki;
 using kong::test::ServiceConfig;
 using kong::test::TestCert;
@@ -28,50 +30,6 @@ using kong::tls::ClusterMtlsMode;
 using kong::tls::ClusterTlsSettings;
 
 namespace {
-
-// An OutletClient plus what it reported.
-struct Dp {
-  std::vector<std::string> logs;
-  std::vector<std::string> applied;  // hashes passed to apply and accepted
-  std::vector<bool> links;
-  Status next_result;  // what apply answers
-  std::unique_ptr<OutletClient> client;
-
-  bool Logged(const std::string& part) const {
-    for (const auto& l : logs) {
-      if (l.find(part) != std::string::npos) return true;
-    }
-    return false;
-  }
-
-  void Start(EventLoop& loop, ClusterTlsSettings settings, const std::string& cp,
-             size_t max_payload = 16 << 20,
-             const std::function<void(OutletClientOptions&)>& tweak = nullptr) {
-    settings.control_plane = cp;
-    auto trust = kong::tls::ClusterTrust::Create(settings);
-    REQUIRE_OK(trust.status());
-    OutletClientOptions o;
-    o.control_plane = cp;
-    o.trust = std::make_shared<const kong::tls::ClusterTrust>(std::move(trust).value());
-    o.node = {"0b7ca6a4-3e49-4c2e-8a94-0f5b0b5e0d11", "dp-host", "3.10.0"};
-    o.basic_info.plugins = {{"key-auth", "3.10.0"}};
-    o.max_payload = max_payload;
-    o.backoff.min_delay = std::chrono::milliseconds(10);
-    o.backoff.max_delay = std::chrono::milliseconds(40);
-    o.backoff_seed = 7;
-    o.log = [this](LogLevel, std::string_view line) { logs.emplace_back(line); };
-    o.apply = [this](Reconfigure config) {
-      if (next_result.ok()) applied.push_back(config.config_hash);
-      return next_result;
-    };
-    o.on_link = [this](bool up) { links.push_back(up); };
-    if (tweak) tweak(o);
-    auto c = OutletClient::Create(loop, std::move(o));
-    REQUIRE_OK(c.status());
-    client = std::move(c).value();
-    client->Start();
-  }
-};
 
 ClusterTlsSettings Shared(const TestCert& cert) { return FakeControlPlane::Shared(cert); }
 
