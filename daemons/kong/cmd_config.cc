@@ -1,6 +1,11 @@
-// `kong config parse|db_import|db_export`: declarative configuration files (kong/cmd/config.lua)
+// `kong config init|parse|db_import|db_export`: declarative configuration files (kong/cmd/config.lua)
 // over kong/database.h.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -21,6 +26,11 @@ const char kConfigUsage[] =
     "Use declarative configuration files with Kong.\n"
     "\n"
     "The available commands are:\n"
+    "  init [<file>]                       Generate an example config file to\n"
+    "                                      get you started. If a filename\n"
+    "                                      is not given, ./kong.yml is used\n"
+    "                                      by default.\n"
+    "\n"
     "  db_import <file>                    Import a declarative config file into\n"
     "                                      the Kong database.\n"
     "\n"
@@ -77,6 +87,21 @@ int Import(const Conf& conf, const std::string& file) {
   return 0;
 }
 
+// Never overwrites: O_EXCL refuses an existing file, even one created meanwhile.
+int Init(const std::string& file) {
+  int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0 && errno == EEXIST) return Fail(file + " already exists.\nWill not overwrite it.");
+  if (fd < 0) return Fail("could not create " + file + ": " + std::strerror(errno));
+  const std::string text = kKongYmlTemplate;
+  bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  written = ::close(fd) == 0 && written;
+  if (!written) {
+    ::unlink(file.c_str());
+    return Fail("could not write " + file);
+  }
+  return 0;
+}
+
 int Export(const Conf& conf, const std::string& file) {
   struct stat st;
   if (stat(file.c_str(), &st) == 0) {
@@ -106,12 +131,14 @@ int RunConfig(const std::vector<std::string>& args) {
   }
   const std::string& command = pos[0];
   bool file_required = command == "parse" || command == "db_import";
-  if (command != "parse" && command != "db_import" && command != "db_export") {
+  if (command != "init" && command != "parse" && command != "db_import" &&
+      command != "db_export") {
     std::fputs(kConfigUsage, stderr);
     return 1;
   }
   if (file_required && pos.size() < 2) return Fail("expected a declarative configuration file");
   if (pos.size() > 2) return Fail("unexpected argument: " + pos[2]);
+  if (command == "init") return Init(pos.size() > 1 ? pos[1] : "kong.yml");
   Result<Conf> conf = LoadCommandConf(*parsed);
   if (!conf.ok()) return Fail(conf.status().message());
   bool dbless = conf->GetString("database") == "off";

@@ -1,4 +1,5 @@
-// `kong`: Kong's command line over libkonghybrid (check, config, hybrid, migrations, version).
+// `kong`: Kong's command line over libkonghybrid (check, config, health, hybrid, migrations,
+// quit, reload, restart, start, stop, version).
 #include <csignal>
 #include <cstdio>
 #include <string>
@@ -27,8 +28,14 @@ struct Command {
 const Command kCommands[] = {
     {"check", kong::cli::RunCheck, kong::cli::kCheckUsage},
     {"config", kong::cli::RunConfig, kong::cli::kConfigUsage},
+    {"health", kong::cli::RunHealth, kong::cli::kHealthUsage},
     {"hybrid", kong::cli::RunHybrid, kong::cli::kHybridUsage},
     {"migrations", kong::cli::RunMigrations, kong::cli::kMigrationsUsage},
+    {"quit", kong::cli::RunQuit, kong::cli::kQuitUsage},
+    {"reload", kong::cli::RunReload, kong::cli::kReloadUsage},
+    {"restart", kong::cli::RunRestart, kong::cli::kRestartUsage},
+    {"start", kong::cli::RunStart, kong::cli::kStartUsage},
+    {"stop", kong::cli::RunStop, kong::cli::kStopUsage},
     {"version", kong::cli::RunVersion, kong::cli::kVersionUsage},
 };
 

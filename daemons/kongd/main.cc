@@ -1,5 +1,6 @@
 // kongd: the node process. Loads kong.conf (+ KONG_* environment, -p prefix) and runs a
-// control plane, data plane or traditional node in the foreground until SIGTERM or SIGINT.
+// control plane, data plane or traditional node in the foreground: logs to the prefix's error
+// log, keeps pids/nginx.pid and .kong_env, and answers nginx's signals (docs/operations.md).
 #include <unistd.h>
 
 #include <csignal>
@@ -14,9 +15,14 @@
 
 #include "common/cli_args.h"
 #include "common/cli_log.h"
+#include "common/log_file.h"
+#include "common/node_process.h"
+#include "common/startup_pipe.h"
 #include "kong/control_plane.h"
 #include "kong/data_plane.h"
+#include "kong/node_files.h"
 #include "kong/uv.h"
+#include "node_signals.h"
 
 namespace {
 
@@ -30,20 +36,24 @@ const char kUsage[] =
     "                                    (default: /etc/kong/kong.conf, then /etc/kong.conf)\n"
     " -p,--prefix      (optional string) override prefix directory\n"
     " --v              verbose\n"
-    " --vv             debug\n";
+    " --vv             debug\n"
+    "\n"
+    "Signals: TERM, INT stop; QUIT stops gracefully; HUP reloads kong.conf; USR1 reopens\n"
+    "the log files. `kong start` runs kongd in the background (docs/operations.md).\n";
+
+// proxy_error_log (Kong's admin_error_log is the same file by default; see
+// docs/operations.md), and proxy_access_log for the proxy's requests.
+kong::cli::LogFile error_log;
+kong::cli::LogFile access_log;
+// In the foreground (not spawned by `kong start`) the lines are copied to stderr too, so a
+// supervisor (systemd, a container runtime, a test) sees them without configuration.
+kong::cli::LogFile stderr_copy;
 
 // nginx's error.log shape: "2026/01/31 12:00:00 [notice] 1234#0: message".
 void WriteLogLine(kong::LogLevel level, std::string_view message) {
-  time_t now = ::time(nullptr);
-  struct tm tm;
-  char stamp[32] = "";
-  if (localtime_r(&now, &tm) != nullptr)
-    std::strftime(stamp, sizeof stamp, "%Y/%m/%d %H:%M:%S", &tm);
-  std::string line = std::string(stamp) + " [" + kong::LogLevelName(level) + "] " +
-                     std::to_string(::getpid()) + "#0: ";
-  line.append(message);
-  line += '\n';
-  std::fwrite(line.data(), 1, line.size(), stderr);
+  std::string line = kong::cli::ErrorLogLine(level, message);
+  error_log.Write(line);
+  stderr_copy.Write(line);
 }
 
 // Startup errors are one stderr line; Kong's migration hint spans several.
@@ -64,6 +74,9 @@ struct Node {
   std::unique_ptr<kong::DataPlane> data_plane;
 
   kong::Status Start() { return control_plane ? control_plane->Start() : data_plane->Start(); }
+  kong::Status Reload(const kong::Conf& conf) {
+    return control_plane ? control_plane->Reload(conf) : data_plane->Reload(conf);
+  }
   void Stop(std::function<void()> on_stopped) {
     if (control_plane) {
       control_plane->Stop(std::move(on_stopped));
@@ -81,6 +94,8 @@ kong::Status CreateNode(kong::EventLoop& loop, const kong::Conf& conf, int verbo
     kong::DataPlaneOptions options;
     options.conf = conf;
     options.log_sink = WriteLogLine;
+    // nginx's "combined" lines from the proxy's workers (LogFile::Write is thread-safe).
+    options.access_log = [](std::string_view line) { access_log.Write(line); };
     options.log_level = level;
     auto created = kong::DataPlane::Create(loop, std::move(options));
     if (!created.ok()) return created.status();
@@ -90,6 +105,7 @@ kong::Status CreateNode(kong::EventLoop& loop, const kong::Conf& conf, int verbo
   kong::ControlPlaneOptions options;
   options.conf = conf;
   options.log_sink = WriteLogLine;
+  options.access_log = [](std::string_view line) { access_log.Write(line); };  // traditional
   options.log_level = level;
   auto created = kong::ControlPlane::Create(loop, std::move(options));
   if (!created.ok()) return created.status();
@@ -141,54 +157,97 @@ int main(int argc, char** argv) {
   if (prefix_it != parsed->options.end()) sources.overrides["prefix"] = prefix_it->second;
   sources.env = kong::cli::ProcessEnvironment();
 
+  kong::cli::StartupNotifier notifier;
+  // A startup failure is one "Error: ..." line: to `kong start` when it spawned us (it prints
+  // it), else on stderr; and in the error log once that is open.
+  auto fail = [&notifier](const std::string& message) {
+    std::string text = OneLine(message);
+    if (error_log.is_open() && error_log.path() != "/dev/stderr") {
+      error_log.Write(kong::cli::ErrorLogLine(kong::LogLevel::kEmerg, text));
+    }
+    if (!notifier.Failed("Error: " + text)) kong::cli::PrintError(text);
+    return 1;
+  };
   kong::Result<kong::Conf> conf = kong::Conf::Load(sources);
-  if (!conf.ok()) {
-    kong::cli::PrintError(conf.status().message());  // what `kong start` prints: the first error
-    return 1;
+  if (!conf.ok()) return fail(conf.status().message());  // what `kong start` prints
+  const kong::NodeFiles files = kong::NodeFilesOf(*conf);
+  if (kong::cli::RunningNodePid(files) != 0) {
+    return fail("Kong is already running in " + files.prefix);
   }
+  kong::Status prepared = kong::PrepareNodeFiles(files);
+  if (prepared.ok()) prepared = error_log.Open(files.error_log);
+  if (prepared.ok() && !notifier.active() && files.error_log != "/dev/stderr") {
+    prepared = stderr_copy.Open("/dev/stderr");
+  }
+  // The access log is the proxy's: a control plane proxies nothing.
+  if (prepared.ok() && !files.access_log.empty() && conf->GetString("role") != "control_plane") {
+    prepared = access_log.Open(files.access_log);
+  }
+  if (!prepared.ok()) return fail(prepared.message());
   auto loop = kong::EventLoop::Create();
-  if (!loop.ok()) {
-    kong::cli::PrintError(loop.status().message());
-    return 1;
-  }
+  if (!loop.ok()) return fail(loop.status().message());
   Node node;
   kong::Status started = CreateNode(**loop, *conf, verbosity, &node);
   if (started.ok()) started = node.Start();
-  if (!started.ok()) {
-    kong::cli::PrintError(OneLine(started.message()));
-    return 1;
-  }
+  if (!started.ok()) return fail(started.message());
 
-  // SIGTERM/SIGINT: graceful stop; the loop ends once the node and these handles are closed.
-  uv_loop_t* uv = kong::NativeHandle(**loop);
-  uv_signal_t signals[2];
-  const int signums[2] = {SIGTERM, SIGINT};
-  struct StopContext {
-    Node* node;
-    uv_signal_t* signals;
-    bool stopping = false;
-  } stop{&node, signals};
-  for (int i = 0; i < 2; ++i) {
-    uv_signal_init(uv, &signals[i]);
-    signals[i].data = &stop;
-    uv_signal_start(
-        &signals[i],
-        [](uv_signal_t* handle, int) noexcept {
-          auto* ctx = static_cast<StopContext*>(handle->data);
-          if (ctx->stopping) return;
-          ctx->stopping = true;
-          ctx->node->Stop([ctx] {
-            for (int j = 0; j < 2; ++j)
-              uv_close(reinterpret_cast<uv_handle_t*>(&ctx->signals[j]), nullptr);
-          });
-        },
-        signums[i]);
+  // Signals (docs/operations.md); the loop ends once the node and these handles are closed.
+  bool stopping = false;
+  int exit_code = 0;
+  std::unique_ptr<kong::cli::NodeSignals> signals;
+  auto stop = [&](const std::string& why) {
+    if (stopping) return;
+    stopping = true;
+    WriteLogLine(kong::LogLevel::kNotice, why);
+    node.Stop([&signals] { signals->Close(); });
+  };
+  kong::cli::SignalActions actions;
+  actions.fast_stop = [&] { stop("signal received: fast shutdown"); };
+  // The node's Stop closes every connection; a grace period for requests in flight comes with
+  // the proxy's graceful stop (docs/operations.md).
+  actions.graceful_stop = [&] { stop("signal received: graceful shutdown"); };
+  actions.reload = [&] {
+    kong::Result<kong::Conf> next = kong::Conf::Load(sources);
+    kong::Status reloaded = next.ok() ? node.Reload(*next) : next.status();
+    if (!reloaded.ok()) {
+      WriteLogLine(kong::LogLevel::kError, "reload failed, keeping the running configuration: " +
+                                               OneLine(reloaded.message()));
+      return;
+    }
+    (void)error_log.Reopen();
+    (void)access_log.Reopen();
+    kong::Status env = kong::WriteKongEnv(*next, files.kong_env);
+    if (!env.ok()) WriteLogLine(kong::LogLevel::kWarn, env.message());
+    WriteLogLine(kong::LogLevel::kNotice,
+                 "reloaded " + (next->path().empty() ? std::string("the configuration")
+                                                     : next->path()));
+  };
+  actions.reopen_logs = [] {
+    (void)error_log.Reopen();
+    (void)access_log.Reopen();
+  };
+  signals = std::make_unique<kong::cli::NodeSignals>(kong::NativeHandle(**loop),
+                                                     std::move(actions));
+
+  // The node listens: publish the prefix files, then tell `kong start`.
+  kong::Status published = kong::WriteKongEnv(*conf, files.kong_env);
+  if (published.ok()) published = kong::WritePidFile(files.pid_file, ::getpid());
+  if (published.ok()) {
+    notifier.Ready();
+  } else {
+    fail(published.message());
+    exit_code = 1;
+    stop("stopping: the prefix files could not be written");
   }
   kong::Status ran = (*loop)->Run();
   node = Node{};
+  signals.reset();
+  // Remove the pid file unless another process took the prefix over meanwhile.
+  kong::Result<long> pid = kong::ReadPidFile(files.pid_file);
+  if (pid.ok() && *pid == ::getpid()) ::unlink(files.pid_file.c_str());
   if (!ran.ok()) {
-    kong::cli::PrintError(ran.message());
+    WriteLogLine(kong::LogLevel::kError, ran.message());
     return 1;
   }
-  return 0;
+  return exit_code;
 }

@@ -1,6 +1,6 @@
 // kong::ControlPlane: a control-plane (or traditional) node: the configuration database, the
-// Admin API and (control_plane role) the cluster listener that data planes connect to, running
-// on an EventLoop the caller owns.
+// Admin API and (control_plane role) the cluster listener that data planes connect to, or
+// (traditional role) the proxy, running on an EventLoop the caller owns.
 #ifndef KONG_CONTROL_PLANE_H_
 #define KONG_CONTROL_PLANE_H_
 
@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "kong/conf.h"
@@ -40,6 +41,11 @@ struct ControlPlaneOptions {
   // A PostgreSQL database, and an SQLite one with pending migrations, is never migrated
   // implicitly: Start refuses it with Kong's hint.
   bool bootstrap_new_sqlite = true;
+
+  // A traditional node's proxy: one line per request served, in nginx's "combined" format
+  // without the newline, called on the proxy's worker threads (must be thread-safe). Empty:
+  // no access log.
+  std::function<void(std::string_view line)> access_log;
 };
 
 // A control plane. Create builds it; Start opens the database and binds the listeners; Stop
@@ -63,11 +69,24 @@ class KONG_EXPORT ControlPlane {
   // migrations are pending); on a control_plane node, loads the cluster certificate pair
   // (cluster_cert, cluster_cert_key, cluster_ca_cert in pki mode: kInvalidArgument naming the
   // setting), binds every cluster_listen address and starts pushing the configuration to
-  // data planes; binds every admin_listen address ("bind 127.0.0.1:8001: address already in
+  // data planes; on a traditional node, starts the proxy workers on every proxy_listen address
+  // (with database = off, after loading declarative_config into memory: kInvalidArgument
+  // naming the file when it is invalid; the Admin API is then read-only, as Kong's DB-less
+  // mode); binds every admin_listen address ("bind 127.0.0.1:8001: address already in
   // use"). On error nothing stays open and Start may not be called again.
   // Blocks the calling thread while it connects to the database (at most pg_timeout), so call
   // it before the loop serves other work. Calling it twice fails with kConflict.
   Status Start();
+
+  // Applies a re-read configuration (kongd's SIGHUP) without closing any connection:
+  // log_level takes effect at once (unless the options fixed log_level), and new cluster
+  // certificates (cluster_cert, cluster_cert_key, cluster_ca_cert, cluster_mtls,
+  // cluster_server_name; renewed file contents count) are used by handshakes from now on
+  // while established links stay up. Every other changed property keeps its running value
+  // until a restart; they are named in one warn line ("reload: admin_listen changed; it takes
+  // effect after a restart"). kInvalidArgument, with nothing changed, when the role differs
+  // or the certificates cannot be used; kConflict unless running.
+  Status Reload(const Conf& conf);
 
   // Stops accepting connections, closes the open ones (data-plane links included), lets the
   // running database job finish and closes the database. `on_stopped` (may be empty) runs on
@@ -95,9 +114,16 @@ class KONG_EXPORT ControlPlane {
   std::vector<uint16_t> cluster_ports() const;
 
   // The config_hash this control plane pushes to its data planes now (Kong 3.x's hash of the
-  // declarative export); "" before the first export completed, after Stop and on a
-  // traditional node.
+  // declarative export); on a traditional node, the hash of the configuration its proxy
+  // serves. "" before the first export completed, after Stop and on a traditional node
+  // without a proxy.
   std::string config_hash() const;
+
+  // The bound proxy ports of a traditional node (proxy_listen; it proxies with the
+  // configuration of its own database, or of declarative_config with database = off) in
+  // proxy_listen order, a port 0 entry resolved; empty before Start, after Stop, with
+  // proxy_listen = off and on a control_plane node (data planes proxy).
+  std::vector<uint16_t> proxy_ports() const;
 
   class Impl;
 

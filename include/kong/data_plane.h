@@ -1,6 +1,7 @@
 // kong::DataPlane: a data-plane node (role = data_plane, database = off): receives the
-// configuration from a control plane over mTLS, keeps the last good one in its prefix, and
-// serves the status API; runs on an EventLoop the caller owns.
+// configuration from a control plane over mTLS, keeps the last good one in its prefix, proxies
+// requests with it (proxy_listen) and serves the status API; runs on an EventLoop the caller
+// owns (the proxy runs on worker threads of its own).
 #ifndef KONG_DATA_PLANE_H_
 #define KONG_DATA_PLANE_H_
 
@@ -10,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "kong/conf.h"
@@ -21,9 +23,12 @@
 namespace kong {
 
 struct DataPlaneOptions {
-  // role must be data_plane (database off); cluster_control_plane, cluster_cert,
+  // role must be data_plane (database off); cluster_control_plane (one "host:port", or several
+  // separated by commas: see connected_control_plane()), cluster_cert,
   // cluster_cert_key (and cluster_ca_cert in pki mode), status_listen, prefix, node_id,
-  // cluster_dp_labels, cluster_max_payload are read from it. Empty: Kong's defaults with
+  // cluster_dp_labels, cluster_max_payload are read from it, and the proxy settings
+  // (proxy_listen, nginx_worker_processes, client_max_body_size, trusted_ips, headers,
+  // upstream_keepalive_*, dns_*, ssl_cert...: docs/configuration.md). Empty: Kong's defaults with
   // role = data_plane, which Create refuses for want of a certificate.
   std::optional<Conf> conf;
   LogSink log_sink;                   // loop thread; empty drops lines
@@ -32,6 +37,10 @@ struct DataPlaneOptions {
   // Runs on the loop thread after each configuration is installed (from the CP or, at Start,
   // from <prefix>/config.cache.json.gz), with its config_hash.
   std::function<void(const std::string& config_hash)> on_config_applied;
+  // One line per request the proxy served, in nginx's "combined" format without the newline
+  // ('127.0.0.1 - - [27/Nov/2026:18:20:00 +0000] "GET /x HTTP/1.1" 200 5 "-" "curl/7.88"'),
+  // called on the proxy's worker threads: must be thread-safe. Empty: no access log.
+  std::function<void(std::string_view line)> access_log;
 };
 
 // Every method on `loop`'s thread; the loop must outlive the DataPlane.
@@ -44,11 +53,26 @@ class KONG_EXPORT DataPlane {
   DataPlane(const DataPlane&) = delete;
   DataPlane& operator=(const DataPlane&) = delete;
 
-  // Creates the prefix, loads or creates <prefix>/kong.id, loads the cached config (a
-  // corrupted or invalid cache is reported and ignored), binds status_listen and starts
-  // connecting to the control plane (failures there are retried, not returned).
+  // Creates the prefix, loads or creates <prefix>/kong.id, starts the proxy (its workers bind
+  // every proxy_listen address: "bind 0.0.0.0:8000: address already in use"; none when
+  // proxy_listen = off), loads the cached config (a corrupted or invalid cache, or one the
+  // proxy cannot compile, is reported and ignored), binds status_listen and starts connecting
+  // to the control plane (failures there are retried, not returned). A configuration is
+  // installed only when both the declarative schema and the proxy accept it: otherwise the
+  // previous one keeps serving.
   Status Start();
-  // Closes the link and the listeners; on_stopped after the last handle closed.
+  // Applies a re-read configuration (kongd's SIGHUP) without closing any connection:
+  // log_level takes effect at once (unless the options fixed log_level), and new cluster
+  // certificates (cluster_cert, cluster_cert_key, cluster_ca_cert, cluster_mtls,
+  // cluster_server_name; renewed file contents count) are used by handshakes from now on
+  // while established links stay up. Every other changed property keeps its running value
+  // until a restart; they are named in one warn line ("reload: admin_listen changed; it takes
+  // effect after a restart"). kInvalidArgument, with nothing changed, when the role differs
+  // or the certificates cannot be used; kConflict unless running.
+  Status Reload(const Conf& conf);
+
+  // Closes the link and the listeners, and the proxy's connections at once (no grace period);
+  // on_stopped after the last handle closed.
   void Stop(std::function<void()> on_stopped);
 
   const std::string& node_id() const;
@@ -58,6 +82,13 @@ class KONG_EXPORT DataPlane {
   bool ready() const;
   // The link to the control plane is up.
   bool connected() const;
+  // The control plane the link is up to, as its cluster_control_plane entry is written
+  // ("cp2.example:8005"); "" while disconnected. With several entries the DP starts with the
+  // first and, when its control plane goes away (link dropped, connection refused, TLS or
+  // upgrade failure, 45 s of silence), fails over to the next one after at most a second,
+  // and stays there; once every entry failed in a row it waits the growing 5-60 s backoff
+  // before the next round. The installed configuration keeps serving throughout.
+  std::string connected_control_plane() const;
   // The installed configuration (Kong's flat declarative form, JSON text); "" before any.
   std::string config_json() const;
   // Bytes of the last reconfigure payload received from the control plane, as on the wire
@@ -65,6 +96,9 @@ class KONG_EXPORT DataPlane {
   size_t last_payload_bytes() const;
   // status_listen ports in order; empty before Start and after Stop.
   std::vector<uint16_t> status_ports() const;
+  // proxy_listen ports in order (a port 0 entry resolved); empty before Start, after Stop and
+  // with proxy_listen = off.
+  std::vector<uint16_t> proxy_ports() const;
   bool running() const;
 
   class Impl;

@@ -11,6 +11,7 @@
 #include "kong/event_loop.h"
 #include "kong/export.h"
 #include "kong/logger.h"
+#include "kong/node_files.h"
 #include "kong/status.h"
 #include "kong/version.h"
 

@@ -8,9 +8,12 @@
 #include "admin/admin_api.h"
 #include "admin/info_endpoints.h"
 #include "api/control_plane_impl.h"
+#include "api/dbless.h"
 #include "api/kong_version.h"
 #include "api/node_settings.h"
 #include "api/node_lifecycle.h"
+#include "api/traditional_proxy.h"
+#include "api/node_reload.h"
 #include "base/macros.h"
 #include "base/text.h"
 #include "cluster/cluster_conf.h"
@@ -22,7 +25,9 @@
 #include "pki/pem.h"
 #include "schema/catalog.h"
 #include "schema/plugin_registry.h"
+#include "schema/plugins/bundled.h"
 #include "store/async_store.h"
+#include "store/postgres_change_feed.h"
 #include "store/store.h"
 #include "store/store_conf.h"
 
@@ -43,7 +48,16 @@ class ControlPlane::Impl {
       return Status::InvalidArgument("role " + role_ +
                                      " is not served by a control plane (use a data plane)");
     }
-    KONG_ASSIGN_OR_RETURN(store_options_, store::StoreOptionsFromConf(conf_));
+    dbless_ = api::IsDbless(conf_);
+    if (dbless_ && role_ != "traditional") {
+      return Status::InvalidArgument("database off: a " + role_ +
+                                     " node needs a database (postgres or sqlite)");
+    }
+    if (dbless_) {
+      store_options_ = api::DblessStoreOptions();
+    } else {
+      KONG_ASSIGN_OR_RETURN(store_options_, store::StoreOptionsFromConf(conf_));
+    }
     KONG_ASSIGN_OR_RETURN(admin_listen_,
                           net::ParseListenList(conf_.GetList("admin_listen"), "admin_listen"));
     api::NodeSettings settings = api::NodeSettingsFrom(conf_, options_.log_level, options_.hostname);
@@ -70,15 +84,19 @@ class ControlPlane::Impl {
 
     store::StoreOptions open_options = store_options_;
     open_options.auto_bootstrap =
-        options_.bootstrap_new_sqlite && open_options.backend == store::Backend::kSqlite;
+        dbless_ ||
+        (options_.bootstrap_new_sqlite && open_options.backend == store::Backend::kSqlite);
     KONG_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> db, store::Store::Open(open_options));
     // Pending migrations are never applied implicitly: refuse with Kong's hint.
     KONG_RETURN_IF_ERROR(db->CheckSchema());
-    Log(LogLevel::kInfo,
-        std::string("using the ") + store::BackendName(db->backend()) + " database");
+    Log(LogLevel::kInfo, dbless_ ? std::string("DB-less mode: configuration kept in memory")
+                                 : std::string("using the ") +
+                                       store::BackendName(db->backend()) + " database");
 
     plugins_ = std::make_unique<schema::PluginSchemaRegistry>();
+    KONG_RETURN_IF_ERROR(schema::RegisterBundledPlugins(*plugins_, conf_.GetList("plugins")));
     catalog_ = std::make_unique<schema::Catalog>(plugins_.get(), catalog_options_);
+    if (dbless_) KONG_RETURN_IF_ERROR(api::LoadDeclarativeConfig(conf_, *db, *catalog_));
     store_ = store::AsyncStore::Start(loop_, std::move(db));
     if (control_plane()) {
       Status cluster = StartCluster();
@@ -86,6 +104,17 @@ class ControlPlane::Impl {
         AbortStart();
         return cluster;
       }
+    } else {
+      // Before the Admin API: a proxy_listen address in use fails Start with nothing served.
+      auto proxy = api::TraditionalProxy::Start(
+          loop_, conf_, *store_, *catalog_,
+          [this](LogLevel level, std::string_view line) { Log(level, std::string(line)); },
+          min_level_, options_.access_log);
+      if (!proxy.ok()) {
+        AbortStart();
+        return proxy.status();
+      }
+      traditional_ = std::move(proxy).value();
     }
 
     admin::NodeInfo node;
@@ -119,6 +148,7 @@ class ControlPlane::Impl {
     } else {
       cluster::RegisterClusteringEndpointsOffControlPlane(*admin_);
     }
+    if (dbless_) api::RefuseEntityWrites(*admin_, *catalog_);
     lifecycle_.Started();
 
     std::vector<std::string> where;
@@ -140,7 +170,11 @@ class ControlPlane::Impl {
       }
       started += ", cluster listener on " + base::Join(cluster_where, ", ");
     }
-    Log(LogLevel::kNotice, started);
+    if (!control_plane()) {
+      Log(LogLevel::kNotice,
+          traditional_ ? traditional_->ListeningLine() : "proxy_listen is off: no proxy");
+    }
+    Log(LogLevel::kNotice, started);  // last: callers read the ports from it
     return Status::Ok();
   }
 
@@ -153,7 +187,9 @@ class ControlPlane::Impl {
     stop_guard_->Start(24ull * 3600 * 1000, [] {});
     // No more pushes; then the cluster listener and the Admin API close (links and requests
     // included) before the store, which both write to, shuts down.
+    if (change_feed_) change_feed_->Stop();
     if (publisher_) publisher_->Close();
+    if (traditional_) traditional_->Stop();  // no more exports; proxy connections close now
     pending_closes_ = outlet_ ? 2 : 1;
     auto closed = [this] {
       if (--pending_closes_ > 0) return;
@@ -166,6 +202,24 @@ class ControlPlane::Impl {
     };
     if (outlet_) outlet_->Close(closed);
     admin_->Close(closed);
+  }
+
+  Status Reload(const Conf& next) {
+    if (!lifecycle_.running()) return Status::Conflict("control plane is not running");
+    KONG_ASSIGN_OR_RETURN(api::ReloadPlan plan, api::PlanReload(conf_, next));
+    std::shared_ptr<const tls::ClusterTrust> trust;
+    if (plan.cluster_trust_changed && outlet_) {
+      KONG_ASSIGN_OR_RETURN(trust, cluster::ClusterTrustFromConf(next));
+      KONG_RETURN_IF_ERROR(outlet_->SetTrust(trust));
+      cluster_trust_ = std::move(trust);
+      Log(LogLevel::kNotice, "reload: new cluster certificates apply to new data plane links");
+    }
+    min_level_ = api::NodeSettingsFrom(next, options_.log_level, hostname_).min_level;
+    if (!plan.needs_restart.empty()) Log(LogLevel::kWarn, api::NeedsRestartLine(plan.needs_restart));
+    // The running values of restart-only properties stay in force: keep the old ones for
+    // them by remembering only what was applied.
+    if (plan.needs_restart.empty()) conf_ = next;
+    return Status::Ok();
   }
 
   // Called by ~ControlPlane while handles are open: this object frees itself when stopped.
@@ -182,8 +236,13 @@ class ControlPlane::Impl {
     return lifecycle_.running() && outlet_ ? outlet_->bound_ports()
                                                 : std::vector<uint16_t>{};
   }
+  std::vector<uint16_t> proxy_ports() const {
+    return lifecycle_.running() && traditional_ ? traditional_->ports() : std::vector<uint16_t>{};
+  }
   std::string config_hash() const {
-    if (!lifecycle_.running() || !publisher_) return "";
+    if (!lifecycle_.running()) return "";
+    if (traditional_) return traditional_->config_hash();
+    if (!publisher_) return "";
     std::shared_ptr<const cluster::ConfigSnapshot> current = publisher_->current();
     return current ? current->config_hash : "";
   }
@@ -201,8 +260,10 @@ class ControlPlane::Impl {
  private:
   void FinishStop() {
     stop_guard_.reset();
+    change_feed_.reset();
     outlet_.reset();
     publisher_.reset();
+    traditional_.reset();
     admin_.reset();
     store_.reset();
     catalog_.reset();
@@ -242,13 +303,27 @@ class ControlPlane::Impl {
         outlet_, cluster::OutletServer::Start(loop_, *store_, *publisher_, std::move(outlet)));
     // After the listener is up, so the first export reaches whoever connects first.
     publisher_->Start();
+    if (store_options_.backend == store::Backend::kPostgres) {
+      // Other nodes on the same database commit too: their versions arrive by NOTIFY.
+      store::ChangeFeedOptions feed;
+      feed.postgres = store_options_.postgres;
+      feed.postgres.application_name += " change feed";
+      cluster::ConfigPublisher* publisher = publisher_.get();
+      feed.on_version = [publisher](int64_t version) { publisher->NotifyVersion(version); };
+      feed.log = [this](LogLevel level, std::string_view line) {
+        Log(level, "[clustering] " + std::string(line));
+      };
+      KONG_ASSIGN_OR_RETURN(change_feed_, store::PostgresChangeFeed::Start(loop_, std::move(feed)));
+    }
     return Status::Ok();
   }
 
   // A failed Start after the store opened: whatever started is closed at once (destroyed
   // listeners close their sockets), then the store shuts down.
   void AbortStart() {
+    change_feed_.reset();
     outlet_.reset();
+    traditional_.reset();
     if (publisher_) publisher_->Close();
     store_->Shutdown();
     store_.reset();
@@ -285,6 +360,7 @@ class ControlPlane::Impl {
   std::string hostname_;
   std::string node_id_;
   store::StoreOptions store_options_;
+  bool dbless_ = false;  // database = off: declarative_config in an in-memory store
   std::vector<net::ListenSpec> admin_listen_;
   std::vector<net::ListenSpec> cluster_listen_;
   std::shared_ptr<const tls::ClusterTrust> cluster_trust_;
@@ -297,6 +373,9 @@ class ControlPlane::Impl {
   // Declared after the store: destroyed before it (FinishStop resets them in order anyway).
   std::unique_ptr<cluster::ConfigPublisher> publisher_;
   std::unique_ptr<cluster::OutletServer> outlet_;
+  // Control plane on PostgreSQL: other nodes' commits. Stopped before the publisher closes.
+  std::unique_ptr<store::PostgresChangeFeed> change_feed_;
+  std::unique_ptr<api::TraditionalProxy> traditional_;  // traditional role with a proxy
   std::unique_ptr<net::Timer> stop_guard_;
   int pending_closes_ = 0;
 
@@ -327,6 +406,7 @@ ControlPlane::~ControlPlane() {
 }
 
 Status ControlPlane::Start() { return impl_->Start(); }
+Status ControlPlane::Reload(const Conf& conf) { return impl_->Reload(conf); }
 void ControlPlane::Stop(std::function<void()> on_stopped) { impl_->Stop(std::move(on_stopped)); }
 std::vector<uint16_t> ControlPlane::admin_ports() const { return impl_->admin_ports(); }
 const std::string& ControlPlane::node_id() const { return impl_->node_id(); }
@@ -334,6 +414,7 @@ const std::string& ControlPlane::role() const { return impl_->role(); }
 bool ControlPlane::running() const { return impl_->running(); }
 std::vector<uint16_t> ControlPlane::cluster_ports() const { return impl_->cluster_ports(); }
 std::string ControlPlane::config_hash() const { return impl_->config_hash(); }
+std::vector<uint16_t> ControlPlane::proxy_ports() const { return impl_->proxy_ports(); }
 
 api::ControlPlaneView api::ViewOf(const ControlPlane::Impl& impl) { return impl.view(); }
 

@@ -7,6 +7,8 @@
 #include "api/kong_version.h"
 #include "api/node_settings.h"
 #include "api/node_lifecycle.h"
+#include "api/node_proxy.h"
+#include "api/node_reload.h"
 #include "base/macros.h"
 #include "base/text.h"
 #include "cluster/cluster_conf.h"
@@ -18,6 +20,7 @@
 #include "net/timer.h"
 #include "schema/catalog.h"
 #include "schema/plugin_registry.h"
+#include "schema/plugins/bundled.h"
 
 namespace kong {
 
@@ -57,9 +60,7 @@ class DataPlane::Impl {
     KONG_ASSIGN_OR_RETURN(status_listen_,
                           net::ParseListenList(conf_.GetList("status_listen"), "status_listen"));
     control_plane_ = conf_.GetString("cluster_control_plane");
-    std::string host;
-    uint16_t port = 0;
-    KONG_RETURN_IF_ERROR(dataplane::ParseControlPlane(control_plane_, &host, &port));
+    KONG_RETURN_IF_ERROR(dataplane::ParseControlPlanes(control_plane_).status());
     const double max_payload = conf_.GetNumber("cluster_max_payload");
     if (max_payload < 1) {
       return Status::InvalidArgument("cluster_max_payload must be positive");
@@ -79,10 +80,20 @@ class DataPlane::Impl {
                             Log(LogLevel::kWarn, m);
                           }));
 
+    // Before the proxy: an unknown name in `plugins` fails Start with nothing running.
     plugins_ = std::make_unique<schema::PluginSchemaRegistry>();
+    KONG_RETURN_IF_ERROR(schema::RegisterBundledPlugins(*plugins_, conf_.GetList("plugins")));
+    // The proxy first: a config (the cache's included) is installed only once it compiled.
+    KONG_ASSIGN_OR_RETURN(proxy_, api::NodeProxy::Start(
+                                      loop_, conf_,
+                                      [this](LogLevel level, std::string_view line) {
+                                        Log(level, std::string(line));
+                                      },
+                                      min_level_, options_.access_log));
     catalog_ = std::make_unique<schema::Catalog>(plugins_.get(), catalog_options_);
     store_ = std::make_unique<dataplane::ConfigStore>(
         *catalog_, cluster::ConfigCache::PathInPrefix(prefix), max_payload_);
+    if (proxy_) store_->SetCompiler(proxy_->Compiler());
     LoadCache();
 
     dataplane::StatusApiOptions sopts;
@@ -90,14 +101,22 @@ class DataPlane::Impl {
     sopts.server_header = std::string("kong/") + api::kKongCompatibleVersion;
     sopts.config_hash = [this] { return ConfigHash(); };
     sopts.ready = [this] { return Ready(); };
-    KONG_ASSIGN_OR_RETURN(status_, dataplane::StatusApi::Start(loop_, std::move(sopts)));
+    sopts.connected_control_plane = [this] { return ConnectedControlPlane(); };
+    if (proxy_) sopts.upstream_health = [this] { return proxy_->UpstreamHealth(); };
+    sopts.node_id = node_id_;
+    auto status = dataplane::StatusApi::Start(loop_, std::move(sopts));
+    if (!status.ok()) {
+      StopProxy();
+      return status.status();
+    }
+    status_ = std::move(status).value();
 
     dataplane::OutletClientOptions oopts;
     oopts.control_plane = control_plane_;
     oopts.trust = trust_;
     oopts.node = cluster::NodeParams{node_id_, hostname_, api::kKongCompatibleVersion};
     for (const std::string& name : plugins_->Names()) {
-      oopts.basic_info.plugins.push_back({name, api::kKongCompatibleVersion});
+      oopts.basic_info.plugins.push_back({name, plugins_->Find(name)->version});
     }
     oopts.basic_info.labels = LabelsOf(conf_.GetList("cluster_dp_labels"));
     oopts.max_payload = max_payload_;
@@ -107,6 +126,7 @@ class DataPlane::Impl {
     if (!outlet.ok()) {
       status_->Close(nullptr);
       status_.reset();
+      StopProxy();
       return outlet.status();
     }
     outlet_ = std::move(outlet).value();
@@ -121,6 +141,7 @@ class DataPlane::Impl {
       bound.port = ports[i];
       where.push_back(bound.Address());
     }
+    Log(LogLevel::kNotice, proxy_ ? proxy_->ListeningLine() : "proxy_listen is off: no proxy");
     Log(LogLevel::kNotice, "started data plane node " + node_id_ + ", control plane " +
                                control_plane_ + ", status API on " +
                                (where.empty() ? std::string("(off)") : base::Join(where, ", ")));
@@ -135,10 +156,29 @@ class DataPlane::Impl {
   void Stop(std::function<void()> on_stopped) {
     if (!lifecycle_.BeginStop(loop_, std::move(on_stopped))) return;
     Log(LogLevel::kNotice, "stopping data plane node");
+    StopProxy();
     // The callbacks below arrive through timers and handle closes the loop keeps running for.
     pending_closes_ = 2;
     outlet_->Close([this] { OneClosed(); });
     status_->Close([this] { OneClosed(); });
+  }
+
+  Status Reload(const Conf& next) {
+    if (!lifecycle_.running()) return Status::Conflict("data plane is not running");
+    KONG_ASSIGN_OR_RETURN(api::ReloadPlan plan, api::PlanReload(conf_, next));
+    if (plan.cluster_trust_changed) {
+      KONG_ASSIGN_OR_RETURN(std::shared_ptr<const tls::ClusterTrust> trust,
+                            cluster::ClusterTrustFromConf(next));
+      KONG_RETURN_IF_ERROR(outlet_->SetTrust(trust));
+      trust_ = std::move(trust);
+      Log(LogLevel::kNotice,
+          "reload: new cluster certificates apply from the next connection to the control plane");
+    }
+    min_level_ = api::NodeSettingsFrom(next, options_.log_level, hostname_).min_level;
+    if (!plan.needs_restart.empty()) Log(LogLevel::kWarn, api::NeedsRestartLine(plan.needs_restart));
+    // Restart-only properties keep their running values: compare later reloads against them.
+    if (plan.needs_restart.empty()) conf_ = next;
+    return Status::Ok();
   }
 
   // Called by ~DataPlane while handles are open: this object frees itself when stopped.
@@ -161,6 +201,9 @@ class DataPlane::Impl {
     return current && !current->empty && current->config_hash != cluster::kEmptyConfigHash;
   }
   bool connected() const { return lifecycle_.running() && outlet_ && outlet_->connected(); }
+  std::string ConnectedControlPlane() const {
+    return connected() ? outlet_->connected_control_plane() : std::string();
+  }
   size_t last_payload_bytes() const { return outlet_ ? outlet_->last_payload_bytes() : 0; }
   std::string config_json() const {
     auto current = store_ ? store_->current() : nullptr;
@@ -168,6 +211,9 @@ class DataPlane::Impl {
   }
   std::vector<uint16_t> status_ports() const {
     return lifecycle_.running() && status_ ? status_->bound_ports() : std::vector<uint16_t>{};
+  }
+  std::vector<uint16_t> proxy_ports() const {
+    return lifecycle_.running() && proxy_ ? proxy_->ports() : std::vector<uint16_t>{};
   }
 
  private:
@@ -182,7 +228,7 @@ class DataPlane::Impl {
       }
       return;
     }
-    store_->Install(std::move(cached).value());
+    Install(std::move(cached).value());
     Log(LogLevel::kNotice, "loaded the cached config " + store_->current()->config_hash +
                                " from " + store_->cache_path());
   }
@@ -191,7 +237,7 @@ class DataPlane::Impl {
   Status Apply(cluster::Reconfigure config) {
     KONG_ASSIGN_OR_RETURN(std::shared_ptr<const dataplane::ConfigSnapshot> snapshot,
                           store_->Validate(config.config_table, config.config_hash));
-    store_->Install(snapshot);
+    Install(snapshot);
     Status saved = store_->Save(config.config_table, config.config_hash);
     if (!saved.ok()) {
       Log(LogLevel::kWarn, "could not write the config cache: " + saved.message());
@@ -204,6 +250,18 @@ class DataPlane::Impl {
     return Status::Ok();
   }
 
+  // The config in force for the status API, the pings and the proxy's new requests.
+  void Install(std::shared_ptr<const dataplane::ConfigSnapshot> snapshot) {
+    if (proxy_) proxy_->Publish(*snapshot);
+    store_->Install(std::move(snapshot));
+  }
+
+  // Closes the proxy's listeners and connections at once (Kong's fast shutdown) and joins its
+  // workers.
+  void StopProxy() {
+    if (proxy_) proxy_->Stop();
+  }
+
   void OneClosed() {
     if (--pending_closes_ > 0) return;
     // Later: the last close callback still runs inside the object being reset.
@@ -214,6 +272,7 @@ class DataPlane::Impl {
   void FinishStop() {
     outlet_.reset();
     status_.reset();
+    proxy_.reset();
     Log(LogLevel::kNotice, "stopped data plane node");
     const bool self_owned = lifecycle_.self_owned();
     auto callbacks = lifecycle_.Finish();
@@ -243,6 +302,7 @@ class DataPlane::Impl {
   std::vector<net::ListenSpec> status_listen_;
   schema::CatalogOptions catalog_options_;
 
+  std::unique_ptr<api::NodeProxy> proxy_;  // null when proxy_listen is off
   std::unique_ptr<schema::PluginSchemaRegistry> plugins_;
   std::unique_ptr<schema::Catalog> catalog_;
   std::unique_ptr<dataplane::ConfigStore> store_;
@@ -280,14 +340,17 @@ DataPlane::~DataPlane() {
 }
 
 Status DataPlane::Start() { return impl_->Start(); }
+Status DataPlane::Reload(const Conf& conf) { return impl_->Reload(conf); }
 void DataPlane::Stop(std::function<void()> on_stopped) { impl_->Stop(std::move(on_stopped)); }
 const std::string& DataPlane::node_id() const { return impl_->node_id(); }
 std::string DataPlane::config_hash() const { return impl_->ConfigHash(); }
 bool DataPlane::ready() const { return impl_->Ready(); }
 bool DataPlane::connected() const { return impl_->connected(); }
+std::string DataPlane::connected_control_plane() const { return impl_->ConnectedControlPlane(); }
 std::string DataPlane::config_json() const { return impl_->config_json(); }
 size_t DataPlane::last_payload_bytes() const { return impl_->last_payload_bytes(); }
 std::vector<uint16_t> DataPlane::status_ports() const { return impl_->status_ports(); }
+std::vector<uint16_t> DataPlane::proxy_ports() const { return impl_->proxy_ports(); }
 bool DataPlane::running() const { return impl_->running(); }
 
 }  // namespace kong

@@ -44,8 +44,8 @@ run "$kong"
 [ "$rc" -ne 0 ] || fail "kong with no command succeeded"
 expect_contains "$err" "Usage: kong COMMAND" "kong alone"
 [ -z "$out" ] || fail "kong alone wrote to stdout"
-expect_fail_one_line "$kong" start
-expect_eq "$err" "No such command: start" "unknown command"
+expect_fail_one_line "$kong" drain
+expect_eq "$err" "No such command: drain" "unknown command"
 expect_fail_one_line "$kong" help nosuch
 expect_eq "$err" "No such command: nosuch" "help for an unknown command"
 echo "PASS"

@@ -2,42 +2,29 @@
 # e2e: hybrid mode with two kongd processes. A control plane from a kong.conf file and a data
 # plane from KONG_* variables only (Kong's Docker way) connect over mTLS; the DP reports on its
 # /status the config_hash the CP lists on /clustering/status; an Admin API change reaches the
-# DP; a DP restarted while the CP is down serves its cached config at once; a corrupted cache
-# is reported and ignored. Usage: cluster_test.sh <kongd> <kong>
+# DP; the DP proxies a request to a loopback upstream (python3 http.server) through a service
+# and route made on the CP's Admin API, with Kong's headers; a DP restarted while the CP is
+# down serves (and proxies) its cached config at once; a corrupted cache is reported and
+# ignored. Usage: cluster_test.sh <kongd> <kong>
 set -euo pipefail
 kongd=$(realpath "$1")
 kong=$(realpath "$2")
 source "$(dirname "$0")/e2e_lib.sh"
 source "$(dirname "$0")/kongd_lib.sh"
 cd "$work"
+command -v curl >/dev/null || skip "curl missing"
 
-# wait_log FILE PATTERN: the first match of PATTERN (grep -o) in FILE within 30 s, or fails.
-wait_log() {
-  local found
-  found=$(timeout 30 grep -m1 -o "$2" < <(tail -n +1 -f "$1") || true)
-  [ -n "$found" ] || { cat "$1" >&2; fail "'$2' not logged in $1"; }
-  echo "$found"
-}
-
-# on_port PORT CMD...: runs an http helper against another port than the CP's Admin API.
-on_port() {
-  local saved=$admin_port
-  admin_port=$1; shift
-  "$@"
-  admin_port=$saved
-}
-
-# json_field JSON KEY: the string value of the first "KEY":"value" in JSON.
-json_field() { sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p" <<<"$1"; }
-
-# until_ok SECONDS CMD...: re-runs CMD (quietly) until it succeeds or SECONDS pass.
-until_ok() {
-  local deadline=$((SECONDS + $1)); shift
-  until "$@" >/dev/null 2>&1; do
-    [ "$SECONDS" -lt "$deadline" ] || return 1
-    sleep 0.05
-  done
-}
+# The upstream: python3's http.server on a loopback port the OS picks, serving $work/www.
+mkdir -p "$work/www"
+echo "hello from upstream" >"$work/www/hello.txt"
+python3 -c 'import functools, http.server, sys
+handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
+server = http.server.HTTPServer(("127.0.0.1", 0), handler)
+print(server.server_address[1], flush=True)
+server.serve_forever()' "$work/www" >"$work/upstream.port" 2>"$work/upstream.log" &
+upstream_pid=$!
+trap 'kill -TERM "$upstream_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+upstream_port=$(wait_log "$work/upstream.port" '^[0-9][0-9]*$')
 
 expect_ok "$kong" hybrid gen_cert "$work/cluster.crt" "$work/cluster.key"
 
@@ -52,17 +39,24 @@ cluster_port=${cluster_port##*:}
 http POST /services '{"name":"svc1","url":"http://127.0.0.1:9/one"}'
 expect_eq "$http_status" 201 "POST /services on the CP"
 
-# start_dp NAME: a data plane configured by KONG_* variables only; sets $dp_pid, $status_port.
+# start_dp NAME: a data plane configured by KONG_* variables only; sets $dp_pid, $status_port,
+# $proxy_port.
 start_dp() {
   : >"$work/$1.log"
   KONG_ROLE=data_plane KONG_DATABASE=off KONG_PREFIX="$work/dp" \
     KONG_CLUSTER_CERT="$work/cluster.crt" KONG_CLUSTER_CERT_KEY="$work/cluster.key" \
     KONG_CLUSTER_CONTROL_PLANE="127.0.0.1:$cluster_port" KONG_STATUS_LISTEN=127.0.0.1:0 \
+    KONG_PROXY_LISTEN=127.0.0.1:0 KONG_NGINX_WORKER_PROCESSES=2 \
     "$kongd" 2>"$work/$1.log" &
   dp_pid=$!
   status_port=$(wait_log "$work/$1.log" 'status API on 127\.0\.0\.1:[0-9]*')
   status_port=${status_port##*:}
+  proxy_port=$(wait_log "$work/$1.log" 'proxy listening on 127\.0\.0\.1:[0-9]*')
+  proxy_port=${proxy_port##*:}
 }
+# proxied PATH: the body the DP's proxy answers for PATH (fails on a non-2xx status).
+proxied() { curl -sS --fail --max-time 5 "http://127.0.0.1:$proxy_port$1"; }
+proxied_is() { [ "$(proxied "$1")" = "$2" ]; }
 
 # dp_hash: the configuration_hash on the DP's /status.
 dp_hash() { on_port "$status_port" http GET /status; json_field "$http_body" configuration_hash; }
@@ -96,6 +90,23 @@ expect_eq "$http_status" 200 "GET /clustering/data-planes"
 expect_contains "$http_body" "\"id\":\"$dp_id\"" "data-planes lists the DP"
 expect_contains "$http_body" '"sync_status":"normal"' "data-planes sync_status"
 
+echo "# the DP proxies a service and route made on the CP's Admin API"
+http POST /services "{\"name\":\"web\",\"url\":\"http://127.0.0.1:$upstream_port\"}"
+expect_eq "$http_status" 201 "POST /services web"
+http POST /services/web/routes '{"name":"web","paths":["/web"]}'
+expect_eq "$http_status" 201 "POST /services/web/routes"
+until_ok 10 proxied_is /web/hello.txt "hello from upstream" ||
+  fail "the DP's proxy never served /web/hello.txt: $(curl -sS -i "http://127.0.0.1:$proxy_port/web/hello.txt" || true)"
+headers=$(curl -sS -D - -o /dev/null "http://127.0.0.1:$proxy_port/web/hello.txt")
+expect_contains "$headers" "HTTP/1.1 200" "proxied status"
+expect_contains "$headers" "kong/3.10.0" "Via names kong"
+expect_contains "$(grep -i '^via:' <<<"$headers")" "kong/" "Via header"
+grep -qi '^x-kong-upstream-latency: [0-9]' <<<"$headers" || fail "no X-Kong-Upstream-Latency: $headers"
+grep -qi '^x-kong-proxy-latency: [0-9]' <<<"$headers" || fail "no X-Kong-Proxy-Latency: $headers"
+missing=$(curl -sS -o /dev/null -w '%{http_code}' "http://127.0.0.1:$proxy_port/nowhere")
+expect_eq "$missing" 404 "no route matched"
+hash1=$(dp_hash)
+
 echo "# an Admin API change reaches the DP"
 http POST /services '{"name":"svc2","url":"http://127.0.0.1:9/two"}'
 expect_eq "$http_status" 201 "POST /services svc2"
@@ -111,6 +122,7 @@ kill -TERM "$dp_pid"; wait "$dp_pid" || fail "DP SIGTERM exit $?"
 start_dp dp2
 dp_ready_is 200 || fail "restarted DP not ready from its cache: $http_status $http_body"
 expect_eq "$(dp_hash)" "$hash2" "hash served from the cache"
+expect_eq "$(proxied /web/hello.txt)" "hello from upstream" "cached config proxied at once"
 kill -TERM "$dp_pid"; wait "$dp_pid" || fail "DP SIGTERM exit $?"
 
 echo "# a corrupted cache is reported and ignored"

@@ -55,3 +55,40 @@ pg_conf_lines() {
   printf '%s\n' "database = postgres" "pg_host = $pg_host" "pg_port = $pg_port" \
     "pg_user = $pg_user" "pg_database = $pg_database" "pg_schema = $1"
 }
+
+# wait_log FILE PATTERN: the first match of PATTERN (grep -o) in FILE within 30 s, or fails.
+wait_log() {
+  local found
+  found=$(timeout 30 grep -m1 -o "$2" < <(tail -n +1 -f "$1") || true)
+  [ -n "$found" ] || { cat "$1" >&2; fail "'$2' not logged in $1"; }
+  echo "$found"
+}
+
+# on_port PORT CMD...: runs an http helper against another port than the CP's Admin API.
+on_port() {
+  local saved=$admin_port
+  admin_port=$1; shift
+  "$@"
+  admin_port=$saved
+}
+
+# json_field JSON KEY: the string value of the first "KEY":"value" in JSON.
+json_field() { sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p" <<<"$1"; }
+
+# until_ok SECONDS CMD...: re-runs CMD (quietly) until it succeeds or SECONDS pass.
+until_ok() {
+  local deadline=$((SECONDS + $1)); shift
+  until "$@" >/dev/null 2>&1; do
+    [ "$SECONDS" -lt "$deadline" ] || return 1
+    sleep 0.05
+  done
+}
+
+# kill_prefix_nodes: SIGKILL the node of every $work/*/pids/nginx.pid (nodes started by
+# `kong start` are not children of the script; a failed test must not leave them running).
+kill_prefix_nodes() {
+  local pidfile
+  for pidfile in "$work"/*/pids/nginx.pid; do
+    [ -f "$pidfile" ] && kill -KILL "$(cat "$pidfile")" 2>/dev/null || true
+  done
+}

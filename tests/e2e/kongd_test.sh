@@ -38,7 +38,7 @@ expect_fail_one_line "$kongd" -c dp.conf -p "$work/dp"
 expect_eq "$err" "Error: cluster certificate and key must be provided to use Hybrid mode" "dp without a certificate"
 
 echo "# traditional node: creates its prefix, serves the Admin API, SIGTERM -> exit 0"
-write_conf trad.conf "admin_listen = 127.0.0.1:0"
+write_conf trad.conf "admin_listen = 127.0.0.1:0" "proxy_listen = 127.0.0.1:0"
 start_kongd trad -c trad.conf -p "$work/new/prefix"
 [ -d "$work/new/prefix" ] || fail "prefix folder not created"
 node_id=$(cat "$work/new/prefix/kong.id")
@@ -53,7 +53,7 @@ expect_contains "$http_body" "$node_id" "GET / node id"
 expect_contains "$http_body" '"traditional"' "GET / role"
 
 echo "# a second node on the same admin port: one line, exit 1"
-write_conf busy.conf "admin_listen = 127.0.0.1:$admin_port"
+write_conf busy.conf "admin_listen = 127.0.0.1:$admin_port" "proxy_listen = off"
 expect_fail_one_line "$kongd" -c busy.conf -p "$work/busy"
 [ "$rc" -eq 1 ] || fail "busy port: expected exit 1, got $rc"
 expect_contains "$err" "127.0.0.1:$admin_port: address already in use" "busy port"

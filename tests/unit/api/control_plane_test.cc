@@ -60,6 +60,9 @@ struct OwnedLoop {
 Conf LoadConf(std::map<std::string, std::string> overrides) {
   ConfSources sources;
   overrides.emplace("admin_listen", "127.0.0.1:0");
+  // Loopback proxies with one worker (Kong refuses proxy_listen = off on a data plane).
+  overrides.emplace("proxy_listen", "127.0.0.1:0");
+  overrides.emplace("nginx_worker_processes", "1");
   sources.overrides = std::move(overrides);
   auto conf = Conf::Load(sources);
   REQUIRE_OK(conf.status());

@@ -17,77 +17,11 @@
 #include "kong/control_plane.h"
 #include "kong/data_plane.h"
 #include "support/test_support.h"
+#include "unit/api/control_plane_thread.h"
 #include "unit/tls/test_certs.h"
 
 namespace kong::test {
 namespace {
-
-Conf LoadConf(std::map<std::string, std::string> overrides) {
-  ConfSources sources;
-  sources.overrides = std::move(overrides);
-  auto conf = Conf::Load(sources);
-  REQUIRE_OK(conf.status());
-  return std::move(conf).value();
-}
-
-// The control plane's thread: its own loop, the node created and started on it.
-class ControlPlaneThread {
- public:
-  explicit ControlPlaneThread(Conf conf) {
-    std::promise<Status> started;
-    std::future<Status> started_future = started.get_future();
-    // The loop is created on the thread that runs it: objects built before Run are checked
-    // against the creating thread.
-    thread_ = std::thread([this, conf = std::move(conf), &started]() mutable {
-      auto loop = EventLoop::Create();
-      if (!loop.ok()) {
-        started.set_value(loop.status());
-        return;
-      }
-      loop_ = std::move(loop).value();
-      ControlPlaneOptions options;
-      options.conf = std::move(conf);
-      auto node = ControlPlane::Create(*loop_, std::move(options));
-      Status status = node.ok() ? (*node)->Start() : node.status();
-      if (status.ok()) {
-        node_ = std::move(node).value();
-        admin_port_ = node_->admin_ports().at(0);
-        cluster_port_ = node_->cluster_ports().at(0);
-      }
-      started.set_value(status);
-      if (status.ok()) (void)loop_->Run();
-      node_.reset();  // on the loop's thread, after Stop finished
-    });
-    started_status_ = started_future.get();
-  }
-  ~ControlPlaneThread() {
-    if (node_) loop_->Post([this] { node_->Stop(nullptr); });
-    thread_.join();
-    loop_.reset();
-  }
-
-  const Status& started() const { return started_status_; }
-  uint16_t admin_port() const { return admin_port_; }
-  uint16_t cluster_port() const { return cluster_port_; }
-
-  // ClusterStatus::Fetch on the CP's loop; the answer lands in `out` under `mu`.
-  void FetchStatus(std::mutex* mu, std::optional<Result<ClusterStatus>>* out) {
-    loop_->Post([this, mu, out] {
-      ClusterStatus::Fetch(*node_, [mu, out](Result<ClusterStatus> r) {
-        std::lock_guard<std::mutex> lock(*mu);
-        out->emplace(std::move(r));
-      });
-    });
-  }
-
- private:
-  std::unique_ptr<EventLoop> loop_;
-  std::unique_ptr<ControlPlane> node_;
-  std::thread thread_;
-  Status started_status_;
-  uint16_t admin_port_ = 0;
-  uint16_t cluster_port_ = 0;
-};
 
 TEST_SUITE("api") {
   TEST_CASE("a ControlPlane and a DataPlane on two loops stay in sync over loopback mTLS") {
