@@ -205,7 +205,7 @@ TEST_SUITE("store") {
     CHECK(msg.find("s3cret-Pa55") == std::string::npos);
   }
 
-  TEST_CASE("postgres: after the server drops the connection the next job reconnects") {
+  TEST_CASE("postgres: a connection the server dropped while idle is re-opened by the next job") {
     PostgresOptions pg;
     if (!test::PostgresTestOptions(&pg)) {
       MESSAGE("skipped: set KONG_TEST_PG_HOST/PORT/USER/DATABASE");
@@ -231,12 +231,11 @@ TEST_SUITE("store") {
     REQUIRE_OK(killed.status());
     REQUIRE(killed->rows.size() == 1);
 
-    // The first job finds the connection dead; the one after it reconnects.
-    auto lost = (*store)->Write([](Txn& t) { return t.Insert("services", MakeRow("s2")); });
-    CHECK(lost.status().code() == StatusCode::kUnavailable);
-    auto again = (*store)->Write([](Txn& t) { return t.Insert("services", MakeRow("s2")); });
-    REQUIRE_OK(again.status());
-    CHECK(*again == 2);
+    // The next job finds the connection dead at BEGIN, before anything ran, so the store
+    // reconnects and runs it (postgres_connection.cc): the caller never sees the drop.
+    auto after = (*store)->Write([](Txn& t) { return t.Insert("services", MakeRow("s2")); });
+    REQUIRE_OK(after.status());
+    CHECK(*after == 2);
     CHECK_OK((*store)->Reset());
   }
 }
