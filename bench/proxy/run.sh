@@ -7,6 +7,8 @@
 # the last route), and the peak RSS (VmHWM) of our process with 1 and 10,000 routes.
 # Our proxy is kongd as a DB-less traditional node (database = off, declarative_config), the
 # same proxy code a data plane runs.
+# BUILD_DIR must be an optimized build (`meson setup build-release --buildtype=release`: -O3,
+# no DCHECKs); the default debugoptimized build is not the one to quote.
 # Usage: bench/proxy/run.sh [BUILD_DIR] (default: build). Env: KONG_BENCH_SECONDS (10),
 # KONG_BENCH_ROUNDS (3), KONG_BENCH_CONNECTIONS (64).
 set -euo pipefail
@@ -17,6 +19,10 @@ seconds=${KONG_BENCH_SECONDS:-10}
 rounds=${KONG_BENCH_ROUNDS:-3}
 conns=${KONG_BENCH_CONNECTIONS:-64}
 [ -x "$kongd" ] || { echo "run.sh: $kongd not built (ninja -C $build)" >&2; exit 1; }
+buildtype=$(python3 -c 'import json, sys
+print(next(o["value"] for o in json.load(open(sys.argv[1])) if o["name"] == "buildtype"))' \
+  "$build/meson-info/intro-buildoptions.json" 2>/dev/null || echo unknown)
+[ "$buildtype" = release ] || echo "run.sh: warning: $build is a '$buildtype' build; quote figures from a release build" >&2
 for tool in nginx wrk taskset python3; do
   command -v "$tool" >/dev/null || { echo "run.sh: $tool missing (apt-get install nginx-light wrk util-linux python3)" >&2; exit 1; }
 done
@@ -140,6 +146,7 @@ for _ in $(seq 1 "$rounds"); do
 done
 
 echo "machine: $(nproc) cpus, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); proxy on cpu 0, wrk + upstream on cpu 1"
+echo "kongd: $buildtype build ($build)"
 echo "wrk: 1 thread, $conns connections, ${seconds}s per run, $rounds interleaved rounds, medians"
 printf '%-22s %12s %10s %10s %14s\n' proxy "requests/s" "p50 ms" "p99 ms" "CPU-us/req"
 for n in nginx ours ours10k; do

@@ -283,7 +283,8 @@ void ProxyRequest::OnHead(upstream::UpstreamResponseHead head) {
   }
   status_ = head.status;
   response_started_ = true;
-  writer_->SendHead(head.status, std::move(headers));
+  // A body already received goes out with the head in one write (nginx holds the head too).
+  writer_->SendHead(head.status, std::move(headers), /*flush=*/!head.body_at_hand);
 }
 
 void ProxyRequest::OnBody(std::string_view data) {

@@ -6,18 +6,25 @@
 
 namespace kong::http {
 
-void Exchange::PrepareHead(int status, HeaderMap* headers) {
+// Encodes straight into `out` (no reordered copy of the headers): Server and Date first, the
+// handler's headers, then the framing fields the server owns.
+void Exchange::AppendHead(int status, HeaderMap* headers) {
   if (headers->HasToken("Connection", "close")) keep_alive = false;
   headers->Remove("Connection");
   headers->Remove("Transfer-Encoding");
-  HeaderMap head;
+  out.reserve(out.size() + 512);
+  auto field = [this](std::string_view name, std::string_view value) {
+    out.append(name).append(": ").append(value).append("\r\n");
+  };
+  out.append("HTTP/1.1 ").append(std::to_string(status)).append(" ");
+  out.append(ReasonPhrase(status)).append("\r\n");
   const std::string& name = conn->options().server_name;
-  if (!name.empty() && !headers->Has("Server")) head.Add("Server", name);
-  if (!headers->Has("Date")) head.Add("Date", CurrentHttpDate());
-  for (const auto& [k, v] : *headers) head.Add(k, v);
-  if (chunked) head.Add("Transfer-Encoding", "chunked");
-  if (status >= 200) head.Add("Connection", keep_alive ? "keep-alive" : "close");
-  *headers = std::move(head);
+  if (!name.empty() && !headers->Has("Server")) field("Server", name);
+  if (!headers->Has("Date")) field("Date", CurrentHttpDate());
+  for (const auto& [k, v] : *headers) field(k, v);
+  if (chunked) field("Transfer-Encoding", "chunked");
+  if (status >= 200) field("Connection", keep_alive ? "keep-alive" : "close");
+  out.append("\r\n");
 }
 
 bool Exchange::Send(Response response) {
@@ -31,15 +38,14 @@ bool Exchange::Send(Response response) {
   response.headers.Remove("Content-Length");
   bool no_length = response.status == 204 || response.status == 304;
   if (!no_length) response.headers.Add("Content-Length", length);
-  PrepareHead(response.status, &response.headers);
-  out += EncodeResponseHead(response.status, response.headers);
+  AppendHead(response.status, &response.headers);
   if (!body_suppressed) out += response.body;
   head_sent = finished = true;
   conn->OnExchangeOutput();
   return true;
 }
 
-bool Exchange::SendHead(int status, HeaderMap headers) {
+bool Exchange::SendHead(int status, HeaderMap headers, bool flush) {
   if (conn == nullptr || head_sent || finished || status < 200) return false;
   body_suppressed = ResponseHasNoBody(request.method, status);
   if (!body_suppressed && !headers.Has("Content-Length")) {
@@ -49,16 +55,18 @@ bool Exchange::SendHead(int status, HeaderMap headers) {
       keep_alive = false;  // HTTP/1.0 has no chunked coding: the close ends the body
     }
   }
-  PrepareHead(status, &headers);
-  out += EncodeResponseHead(status, headers);
+  AppendHead(status, &headers);
   head_sent = true;
-  conn->OnExchangeOutput();
+  if (flush) conn->OnExchangeOutput();
   return true;
 }
 
 bool Exchange::SendChunk(std::string_view data) {
   if (conn == nullptr || !head_sent || finished) return false;
-  if (body_suppressed || data.empty()) return true;
+  if (body_suppressed || data.empty()) {
+    if (!out.empty()) conn->OnExchangeOutput();  // a head held for this call
+    return true;
+  }
   out += chunked ? EncodeChunk(data) : std::string(data);
   conn->OnExchangeOutput();
   return true;
@@ -186,8 +194,8 @@ ResponseWriter& ResponseWriter::operator=(const ResponseWriter&) = default;
 
 Request& ResponseWriter::request() const { return holder_->ex->request; }
 bool ResponseWriter::Send(Response response) { return holder_->ex->Send(std::move(response)); }
-bool ResponseWriter::SendHead(int status, HeaderMap headers) {
-  return holder_->ex->SendHead(status, std::move(headers));
+bool ResponseWriter::SendHead(int status, HeaderMap headers, bool flush) {
+  return holder_->ex->SendHead(status, std::move(headers), flush);
 }
 bool ResponseWriter::SendChunk(std::string_view data) { return holder_->ex->SendChunk(data); }
 bool ResponseWriter::Finish() { return holder_->ex->Finish(); }

@@ -21,7 +21,7 @@ class Exchange {
       : request(std::move(request)), conn(conn), loop(loop), keep_alive(keep_alive) {}
 
   bool Send(Response response);
-  bool SendHead(int status, HeaderMap headers);
+  bool SendHead(int status, HeaderMap headers, bool flush = true);
   bool SendChunk(std::string_view data);
   bool Finish();
   Result<UpgradedTransport> TakeTransport();
@@ -62,8 +62,9 @@ class Exchange {
   std::function<void()> on_writable;
 
  private:
-  // Adds Date/Server/Connection; removes framing headers the writer owns.
-  void PrepareHead(int status, HeaderMap* headers);
+  // Appends the encoded head to `out`: adds Date/Server/Connection, drops the framing headers
+  // the writer owns.
+  void AppendHead(int status, HeaderMap* headers);
 };
 
 }  // namespace kong::http

@@ -100,8 +100,10 @@ class ResponseWriter {
   // statuses are refused (a 101 goes out through TakeTransport()'s new owner).
   bool Send(Response response);
   // Streaming: the head now, then chunks, then Finish(). Chunked for HTTP/1.1 unless `headers`
-  // has Content-Length; close-delimited for HTTP/1.0.
-  bool SendHead(int status, HeaderMap headers);
+  // has Content-Length; close-delimited for HTTP/1.0. With `flush` false the head waits for
+  // the next SendChunk() or Finish(), which the caller promises to make at once (one write
+  // instead of two when the whole body is already at hand).
+  bool SendHead(int status, HeaderMap headers, bool flush = true);
   bool SendChunk(std::string_view data);
   bool Finish();
 

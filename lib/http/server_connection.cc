@@ -376,7 +376,18 @@ void ServerConnection::UpdateReading() {
 }
 
 void ServerConnection::UpdateTimer() {
-  if (stopped() || ending_ || phase_ != Phase::kIdle) return;
+  if (stopped() || ending_) return;
+  if (header_timer_due_) {  // a request began in this Parse() (OnMessageBegin)
+    header_timer_due_ = false;
+    if (phase_ == Phase::kHeaders) {
+      if (options().header_timeout_ms) {
+        timer_.Start(options().header_timeout_ms, [this] { Abort(); });
+      } else {
+        timer_.Stop();
+      }
+    }
+  }
+  if (phase_ != Phase::kIdle) return;
   if (!queue_.empty() || input_off_ < input_.size()) {
     // Waiting for a handler or for the peer to drain our output: nginx has no timer here.
     timer_.Stop();

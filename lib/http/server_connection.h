@@ -107,6 +107,7 @@ class ServerConnection {
   Phase phase_ = Phase::kIdle;
   size_t requests_ = 0;
   bool idle_timer_armed_ = false;
+  bool header_timer_due_ = false;  // a head began: arm header_timeout once Parse() ends
   bool reading_ = false;
   bool peer_eof_ = false;
   bool no_more_requests_ = false;  // a response closes the connection, or the request was bad

@@ -23,13 +23,9 @@ int ServerConnection::OnMessageBegin(llhttp_t* p) noexcept {
   // The first request keeps the deadline that started at accept (nginx's post_accept_timeout).
   bool first_deadline_running = c->requests_ == 0 && c->idle_timer_armed_;
   c->idle_timer_armed_ = false;
-  if (!first_deadline_running) {
-    if (c->options().header_timeout_ms) {
-      c->timer_.Start(c->options().header_timeout_ms, [c] { c->Abort(); });
-    } else {
-      c->timer_.Stop();
-    }
-  }
+  // Armed at the end of this Parse() only if the head is still incomplete then: a head read
+  // in one go (the usual case) costs no timer restart. Nothing can fire before that.
+  if (!first_deadline_running) c->header_timer_due_ = true;
   return 0;
 }
 

@@ -82,6 +82,9 @@ struct UpstreamResponseHead {
   // -1 when not given (chunked or close-delimited); the proxy re-frames for the client.
   int64_t content_length = -1;
   bool upgrade = false;  // 101 Switching Protocols: call TakeTransport() in on_head
+  // The whole Content-Length body came in the same read: on_body and on_end follow before
+  // on_head's caller returns to the loop (unless the proxy pauses the response).
+  bool body_at_hand = false;
 };
 
 // Callbacks of one exchange, on the loop thread. Each may destroy or Abort() the connection.

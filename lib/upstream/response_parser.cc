@@ -59,6 +59,10 @@ void PooledConnection::Parse(std::string_view data) {
     Event event = event_;
     event_ = Event::kNone;
     const bool upgrade = head_.status == 101 && event == Event::kHeadAndEnd;
+    if (event == Event::kHead) {
+      head_.body_at_hand =
+          head_.content_length >= 0 && static_cast<uint64_t>(head_.content_length) <= n;
+    }
     if (upgrade) held_.assign(p, n);  // bytes after the 101 head belong to the new protocol
     Dispatch(event);
     if (guard.destroyed || upgrade) return;

@@ -146,6 +146,38 @@ TEST_SUITE("http") {
     CHECK(kong::test::AllHandlesClosed(l));
   }
 
+  TEST_CASE("a head sent without flush goes out with the body that follows") {
+    auto loop = EventLoop::Create();
+    REQUIRE(loop.ok());
+    EventLoop& l = **loop;
+    {
+      std::vector<ResponseWriter> streams;
+      TestServer srv(l, {}, [&](Request&, ResponseWriter& w) {
+        kong::http::HeaderMap h;
+        h.Add("Content-Length", "5");
+        CHECK(w.SendHead(200, std::move(h), /*flush=*/false));
+        streams.push_back(w);
+      });
+      auto peer = LoopbackPeer::Connect(l, srv.port);
+      REQUIRE(peer != nullptr);
+      peer->Send("GET /held HTTP/1.1\r\nHost: x\r\n\r\n");
+      CHECK(WaitUntil(l, [&] { return streams.size() == 1; }));
+      REQUIRE(streams.size() == 1);
+      CHECK(streams[0].SendChunk("hello"));
+      CHECK(WaitUntil(l, [&] { return SplitResponses(peer->received).size() == 1; }));
+      CHECK(streams[0].Finish());
+      auto rs = SplitResponses(peer->received);
+      REQUIRE(rs.size() == 1);
+      CHECK(rs[0].status == 200);
+      CHECK(*rs[0].headers.Get("Content-Length") == "5");
+      CHECK_FALSE(rs[0].headers.Has("Transfer-Encoding"));
+      CHECK(rs[0].body == "hello");
+      streams.clear();
+      srv.Close(l);
+    }
+    CHECK(kong::test::AllHandlesClosed(l));
+  }
+
   TEST_CASE("an upgrade hands the transport over with the bytes read past the head") {
     auto loop = EventLoop::Create();
     REQUIRE(loop.ok());
