@@ -92,6 +92,76 @@ TEST_SUITE("gateway") {
     up.Close(fx.loop);
   }
 
+  // traditional_compatible priority (kong-entities.md §4.5): number of fields, then plain
+  // hosts, header count, regex paths, regex_priority, prefix length, then route id descending.
+  TEST_CASE("routing: Kong's priority order and matching details") {
+    GatewayFixture fx;
+    Upstream up(fx.loop, "a");
+    RouteTable t(up.port());
+    t.Add("weight2", R"("paths":["/w"],"methods":["GET"])");
+    t.Add("weight1", R"("paths":["/w/much/longer"])");
+    t.Add("wildhost", R"("hosts":["*.pri.test"],"paths":["/p"])");
+    t.Add("plainhost", R"("hosts":["a.pri.test"],"paths":["/p"])");
+    t.Add("onehdr", R"("paths":["/hc"],"headers":{"x-a":["1"]})");
+    t.Add("twohdr", R"("paths":["/hc"],"headers":{"x-a":["1"],"x-b":["2"]})");
+    t.Add("longprefix", R"("paths":["/rx/abcdef"])");
+    t.Add("shortregex", R"("paths":["~/rx/a"])");
+    t.Add("00000000-0000-4000-8000-000000000001", R"("paths":["/tie"])");
+    t.Add("00000000-0000-4000-8000-000000000002", R"("paths":["/tie"])");
+    t.Add("segment", R"("paths":["/my-route"])");
+    t.Add("anchored", R"x("paths":["~/status/(r)"])x");
+    t.Add("snionly", R"("paths":["/sni"],"snis":["sni.test"])");
+    t.Add("underscore", R"("paths":["/u"],"headers":{"x_under":["v"]})");
+    t.Add("caseless", R"("paths":["/cv"],"headers":{"x-version":["abc"]})");
+    t.Add("mixed", R"("paths":["/mix","~/mix/\\d+$"])");
+    t.Add("mixprefix", R"("paths":["/mix/1"])");
+    t.Add("hostonly", R"("hosts":["plain.test"])");
+    fx.Publish(t.json());
+
+    // More fields beat a longer prefix; without the method the longer prefix is left.
+    CHECK(Hit(fx, up, "/w/much/longer/x", "example.com", {}, "GET") == "weight2");
+    CHECK(Hit(fx, up, "/w/much/longer/x", "example.com", {}, "POST") == "weight1");
+    // Plain hosts beat wildcards whatever their order in the config.
+    CHECK(Hit(fx, up, "/p", "a.pri.test") == "plainhost");
+    CHECK(Hit(fx, up, "/p", "b.pri.test") == "wildhost");
+    CHECK(Hit(fx, up, "/p", "x.y.pri.test") == "wildhost");  // any non-empty left part
+    // More headers first; a route whose headers are not all present does not match.
+    kong::http::HeaderMap a_only, a_and_b;
+    a_only.Add("X-A", "1");
+    a_and_b.Add("X-A", "1");
+    a_and_b.Add("X-B", "2");
+    CHECK(Hit(fx, up, "/hc", "example.com", a_and_b) == "twohdr");
+    CHECK(Hit(fx, up, "/hc", "example.com", a_only) == "onehdr");
+    // A regex path beats any prefix length.
+    CHECK(Hit(fx, up, "/rx/abcdef") == "shortregex");
+    // Equal priority: the greater route id wins (atc-router iterates (priority, uuid) in reverse).
+    CHECK(Hit(fx, up, "/tie") == "00000000-0000-4000-8000-000000000002");
+    // Prefixes are not segment aware; regexes are anchored at the start only.
+    CHECK(Hit(fx, up, "/my-route-uri") == "segment");
+    CHECK(Hit(fx, up, "/status/re") == "anchored");
+    CHECK(Hit(fx, up, "/x/status/r") == "404");
+    // snis do not apply to plain-HTTP requests.
+    CHECK(Hit(fx, up, "/sni") == "snionly");
+    // Header names: '_' and '-' are the same; values compare case-insensitively; one of
+    // several instances of a request header is enough.
+    kong::http::HeaderMap under, upper, repeated;
+    under.Add("X-Under", "v");
+    upper.Add("X-Version", "ABC");
+    repeated.Add("X-Version", "zzz");
+    repeated.Add("X-Version", "abc");
+    CHECK(Hit(fx, up, "/u", "example.com", under) == "underscore");
+    CHECK(Hit(fx, up, "/cv", "example.com", upper) == "caseless");
+    CHECK(Hit(fx, up, "/cv", "example.com", repeated) == "caseless");
+    // A route mixing regex and prefix paths is split: its regex part outranks another route's
+    // longer prefix, its prefix part does not.
+    CHECK(Hit(fx, up, "/mix/12") == "mixed");
+    CHECK(Hit(fx, up, "/mix/1x") == "mixprefix");
+    CHECK(Hit(fx, up, "/mix/a") == "mixed");
+    // A plain host also matches the Host header with a port.
+    CHECK(Hit(fx, up, "/anything", "plain.test:1234") == "hostonly");
+    up.Close(fx.loop);
+  }
+
   TEST_CASE("routing: path normalization and strip_path / path_handling / preserve_host") {
     GatewayFixture fx;
     Upstream up(fx.loop, "a");
