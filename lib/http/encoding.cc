@@ -114,9 +114,7 @@ bool ResponseHasNoBody(std::string_view method, int status) {
 
 namespace {
 void AppendHeaders(std::string* out, const HeaderMap& headers) {
-  for (const auto& [name, value] : headers) {
-    out->append(name).append(": ").append(value).append("\r\n");
-  }
+  for (const auto& [name, value] : headers) AppendField(out, name, value);
   out->append("\r\n");
 }
 }  // namespace

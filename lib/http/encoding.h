@@ -2,6 +2,7 @@
 #ifndef KONG_HTTP_ENCODING_H_
 #define KONG_HTTP_ENCODING_H_
 
+#include <cstring>
 #include <ctime>
 #include <string>
 #include <string_view>
@@ -21,6 +22,21 @@ const std::string& CurrentHttpDate();
 
 // True when a response with this status to this method has no body (1xx, 204, 304, HEAD).
 bool ResponseHasNoBody(std::string_view method, int status);
+
+// Appends "<name>: <value>\r\n" with one size change (the per-request head encoders).
+inline void AppendField(std::string* out, std::string_view name, std::string_view value) {
+  const size_t at = out->size();
+  out->resize(at + name.size() + value.size() + 4);
+  char* p = out->data() + at;
+  std::memcpy(p, name.data(), name.size());
+  p += name.size();
+  *p++ = ':';
+  *p++ = ' ';
+  std::memcpy(p, value.data(), value.size());
+  p += value.size();
+  *p++ = '\r';
+  *p = '\n';
+}
 
 // "HTTP/1.1 <status> <reason>\r\n" + headers + "\r\n".
 std::string EncodeResponseHead(int status, const HeaderMap& headers);

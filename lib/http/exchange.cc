@@ -14,7 +14,7 @@ void Exchange::AppendHead(int status, HeaderMap* headers) {
   headers->Remove("Transfer-Encoding");
   out.reserve(out.size() + 512);
   auto field = [this](std::string_view name, std::string_view value) {
-    out.append(name).append(": ").append(value).append("\r\n");
+    AppendField(&out, name, value);
   };
   out.append("HTTP/1.1 ").append(std::to_string(status)).append(" ");
   out.append(ReasonPhrase(status)).append("\r\n");
@@ -67,7 +67,11 @@ bool Exchange::SendChunk(std::string_view data) {
     if (!out.empty()) conn->OnExchangeOutput();  // a head held for this call
     return true;
   }
-  out += chunked ? EncodeChunk(data) : std::string(data);
+  if (chunked) {
+    out += EncodeChunk(data);
+  } else {
+    out.append(data);  // straight after a held head: no temporary copy
+  }
   conn->OnExchangeOutput();
   return true;
 }

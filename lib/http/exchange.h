@@ -19,6 +19,8 @@ class Exchange {
  public:
   Exchange(ServerConnection* conn, EventLoop& loop, Request request, bool keep_alive)
       : request(std::move(request)), conn(conn), loop(loop), keep_alive(keep_alive) {}
+  // For the parser, which fills `request` in place and sets `keep_alive` at dispatch.
+  Exchange(ServerConnection* conn, EventLoop& loop) : conn(conn), loop(loop), keep_alive(false) {}
 
   bool Send(Response response);
   bool SendHead(int status, HeaderMap headers, bool flush = true);

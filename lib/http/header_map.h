@@ -2,6 +2,7 @@
 #ifndef KONG_HTTP_HEADER_MAP_H_
 #define KONG_HTTP_HEADER_MAP_H_
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -10,8 +11,19 @@
 
 namespace kong::http {
 
-// ASCII case-insensitive equality (header names, tokens).
-bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+// ASCII case-insensitive equality (header names, tokens). Inline: header lookups call it for
+// every field, and most calls end at the size check.
+inline bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x == y) continue;
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
 
 // A multimap: a name may repeat (Set-Cookie, X-Forwarded-For). Names keep their spelling.
 // Linear lookups: requests carry tens of headers, not thousands.
@@ -20,14 +32,31 @@ class HeaderMap {
   using Field = std::pair<std::string, std::string>;
 
   void Add(std::string name, std::string value);
+  // Room for `n` fields without reallocation (a builder that knows its count).
+  void Reserve(size_t n) { fields_.reserve(n); }
   // Replaces every field called `name` by one.
   void Set(std::string name, std::string value);
   // Removes every field called `name`; returns how many there were.
   size_t Remove(std::string_view name);
+  // Removes every field for which `pred(field)` is true, in one pass; returns how many.
+  template <typename Pred>
+  size_t RemoveIf(Pred&& pred) {
+    auto it = std::remove_if(fields_.begin(), fields_.end(), pred);
+    size_t n = static_cast<size_t>(fields_.end() - it);
+    fields_.erase(it, fields_.end());
+    return n;
+  }
 
   // The first value, if any.
   std::optional<std::string_view> Get(std::string_view name) const;
   std::vector<std::string_view> GetAll(std::string_view name) const;
+  // Calls `fn(value)` for each field called `name`, in order (GetAll without the vector).
+  template <typename Fn>
+  void ForEach(std::string_view name, Fn&& fn) const {
+    for (const auto& f : fields_) {
+      if (EqualsIgnoreCase(f.first, name)) fn(std::string_view(f.second));
+    }
+  }
   bool Has(std::string_view name) const { return Get(name).has_value(); }
   // True when a comma-separated value of `name` has `token` (Connection: keep-alive, Upgrade).
   bool HasToken(std::string_view name, std::string_view token) const;

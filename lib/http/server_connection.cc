@@ -234,14 +234,14 @@ void ServerConnection::Parse() {
 }
 
 void ServerConnection::Dispatch() {
-  std::unique_ptr<Request> request = std::move(completed_);
+  std::shared_ptr<Exchange> ex = std::move(completed_);
   ++requests_;
   const ServerOptions& o = options();
   bool keep_alive =
-      request->keep_alive && !peer_eof_ && o.keepalive_timeout_ms > 0 &&
+      ex->request.keep_alive && !peer_eof_ && o.keepalive_timeout_ms > 0 &&
       (o.max_requests_per_connection == 0 || requests_ < o.max_requests_per_connection);
   if (!keep_alive) no_more_requests_ = true;
-  auto ex = std::make_shared<Exchange>(this, transport_->loop(), std::move(*request), keep_alive);
+  ex->keep_alive = keep_alive;
   queue_.push_back(ex);
   if (ex->request.upgrade) {
     // Nothing is parsed past an upgrade, and its handler waits until earlier responses went
@@ -258,14 +258,14 @@ void ServerConnection::Dispatch() {
 void ServerConnection::DispatchHead() {
   ++requests_;
   const ServerOptions& o = options();
-  current_.keep_alive = llhttp_should_keep_alive(&parser_) != 0;
-  current_.body_streamed = true;
+  std::shared_ptr<Exchange> ex = std::move(parsing_);
+  ex->request.keep_alive = llhttp_should_keep_alive(&parser_) != 0;
+  ex->request.body_streamed = true;
   bool keep_alive =
-      current_.keep_alive && !peer_eof_ && o.keepalive_timeout_ms > 0 &&
+      ex->request.keep_alive && !peer_eof_ && o.keepalive_timeout_ms > 0 &&
       (o.max_requests_per_connection == 0 || requests_ < o.max_requests_per_connection);
   if (!keep_alive) no_more_requests_ = true;
-  auto ex = std::make_shared<Exchange>(this, transport_->loop(), std::move(current_), keep_alive);
-  current_ = Request();
+  ex->keep_alive = keep_alive;
   ex->body_streaming = true;
   body_bytes_ = 0;
   streaming_ = ex;

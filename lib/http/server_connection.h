@@ -91,12 +91,14 @@ class ServerConnection {
   size_t input_off_ = 0;
   bool in_parse_ = false;
 
-  Request current_;  // the request being parsed
+  // The request being parsed lives in its exchange from the start: no Request moves.
+  std::shared_ptr<Exchange> parsing_;
+  Request& current() { return parsing_->request; }
   std::string field_, value_;
   bool in_value_ = false;
   size_t header_bytes_ = 0;
   int reject_status_ = 0;
-  std::unique_ptr<Request> completed_;  // parsed, waiting for Dispatch()
+  std::shared_ptr<Exchange> completed_;  // parsed, waiting for Dispatch()
   bool head_ready_ = false;             // streaming: head parsed, waiting for DispatchHead()
   bool body_done_ = false;              // streaming: body parsed, waiting for EndStreamedBody()
   size_t body_bytes_ = 0;               // streaming: body bytes of streaming_ so far

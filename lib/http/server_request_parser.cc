@@ -14,7 +14,7 @@ constexpr int kHeaderTooLarge = 494;
 
 int ServerConnection::OnMessageBegin(llhttp_t* p) noexcept {
   ServerConnection* c = Self(p);
-  c->current_ = Request();
+  c->parsing_ = std::make_shared<Exchange>(c, c->transport_->loop());
   c->field_.clear();
   c->value_.clear();
   c->header_bytes_ = 0;
@@ -31,9 +31,10 @@ int ServerConnection::OnMessageBegin(llhttp_t* p) noexcept {
 
 int ServerConnection::OnUrl(llhttp_t* p, const char* at, size_t n) noexcept {
   ServerConnection* c = Self(p);
-  c->current_.target.append(at, n);
+  std::string& target = c->current().target;
+  target.append(at, n);
   size_t max = c->options().max_request_line_size;
-  if (max && c->current_.target.size() > max) {
+  if (max && target.size() > max) {
     c->reject_status_ = 414;
     return HPE_USER;
   }
@@ -68,11 +69,12 @@ int ServerConnection::OnHeaderValue(llhttp_t* p, const char* at, size_t n) noexc
 
 int ServerConnection::OnHeaderValueComplete(llhttp_t* p) noexcept {
   ServerConnection* c = Self(p);
-  c->current_.headers.Add(std::move(c->field_), std::move(c->value_));
+  HeaderMap& headers = c->current().headers;
+  headers.Add(std::move(c->field_), std::move(c->value_));
   c->field_.clear();
   c->value_.clear();
   size_t max = c->options().max_header_count;
-  if (max && c->current_.headers.size() > max) {
+  if (max && headers.size() > max) {
     c->reject_status_ = kHeaderTooLarge;
     return -1;
   }
@@ -81,7 +83,7 @@ int ServerConnection::OnHeaderValueComplete(llhttp_t* p) noexcept {
 
 int ServerConnection::OnHeadersComplete(llhttp_t* p) noexcept {
   ServerConnection* c = Self(p);
-  Request& r = c->current_;
+  Request& r = c->current();
   const ServerOptions& o = c->options();
   r.method = llhttp_method_name(static_cast<llhttp_method_t>(p->method));
   r.http_major = p->http_major;
@@ -143,9 +145,10 @@ int ServerConnection::OnBody(llhttp_t* p, const char* at, size_t n) noexcept {
     ex->DeliverBody(std::string_view(at, n));
     return c->stopped() ? HPE_USER : 0;
   }
-  c->current_.body.append(at, n);
+  std::string& body = c->current().body;
+  body.append(at, n);
   size_t max = c->options().max_body_size;
-  if (max && c->current_.body.size() > max) {
+  if (max && body.size() > max) {
     c->reject_status_ = 413;
     return HPE_USER;
   }
@@ -161,10 +164,9 @@ int ServerConnection::OnMessageComplete(llhttp_t* p) noexcept {
     c->idle_timer_armed_ = false;
     return HPE_PAUSED;
   }
-  c->current_.keep_alive = llhttp_should_keep_alive(p) != 0;
-  c->current_.upgrade = p->upgrade != 0;
-  c->completed_ = std::make_unique<Request>(std::move(c->current_));
-  c->current_ = Request();
+  c->current().keep_alive = llhttp_should_keep_alive(p) != 0;
+  c->current().upgrade = p->upgrade != 0;
+  c->completed_ = std::move(c->parsing_);
   c->phase_ = Phase::kIdle;
   c->timer_.Stop();
   c->idle_timer_armed_ = false;

@@ -21,12 +21,16 @@ bool IsIpLiteral(std::string_view host) {
   return uv_inet_pton(AF_INET, h.c_str(), buf) == 0 || uv_inet_pton(AF_INET6, h.c_str(), buf) == 0;
 }
 
+bool ParseIpAddress(std::string_view host, uint16_t port, sockaddr_storage* out) {
+  std::memset(out, 0, sizeof *out);
+  std::string h(StripBrackets(host));
+  return uv_ip4_addr(h.c_str(), port, reinterpret_cast<sockaddr_in*>(out)) == 0 ||
+         uv_ip6_addr(h.c_str(), port, reinterpret_cast<sockaddr_in6*>(out)) == 0;
+}
+
 Result<sockaddr_storage> IpAddress(std::string_view host, uint16_t port) {
   sockaddr_storage ss;
-  std::memset(&ss, 0, sizeof ss);
-  std::string h(StripBrackets(host));
-  if (uv_ip4_addr(h.c_str(), port, reinterpret_cast<sockaddr_in*>(&ss)) == 0) return ss;
-  if (uv_ip6_addr(h.c_str(), port, reinterpret_cast<sockaddr_in6*>(&ss)) == 0) return ss;
+  if (ParseIpAddress(host, port, &ss)) return ss;
   return Status::InvalidArgument("'" + std::string(host) + "' is not an ip address");
 }
 

@@ -17,6 +17,9 @@ bool IsIpLiteral(std::string_view host);
 
 // The socket address of an IP literal (brackets around IPv6 allowed); an error for names.
 Result<sockaddr_storage> IpAddress(std::string_view host, uint16_t port);
+// The same without an error message: false for names (per-request paths such as the
+// resolver's literal check, which would otherwise parse the literal twice).
+bool ParseIpAddress(std::string_view host, uint16_t port, sockaddr_storage* out);
 
 // "1.2.3.4:80" or "[::1]:80"; "" for an address family other than IPv4/IPv6.
 std::string FormatAddress(const sockaddr* addr);

@@ -39,10 +39,10 @@ std::string NginxHost(const http::HeaderMap& headers) {
 // Every value of a header joined with ", " (nginx's $http_x_forwarded_for).
 std::string JoinedValues(const http::HeaderMap& headers, std::string_view name) {
   std::string out;
-  for (std::string_view v : headers.GetAll(name)) {
+  headers.ForEach(name, [&](std::string_view v) {
     if (!out.empty()) out += ", ";
     out.append(v);
-  }
+  });
   return out;
 }
 
@@ -94,6 +94,7 @@ http::HeaderMap BuildUpstreamHeaders(const ClientRequestView& client,
                                      const UpstreamHeaderOptions& options) {
   const http::HeaderMap& in = *client.headers;
   http::HeaderMap out;
+  out.Reserve(in.size() + 12);  // Kong's own fields first, then the client's
 
   // Host: the client's when preserve_host (and it sent one), else the balancer target's.
   const std::optional<std::string_view> client_host = in.Get("Host");
@@ -106,11 +107,11 @@ http::HeaderMap BuildUpstreamHeaders(const ClientRequestView& client,
 
   // TE: only "trailers" survives (nginx drops TE; Kong re-adds it when the client asks).
   bool wants_trailers = false;
-  for (std::string_view te : in.GetAll("TE")) {
+  in.ForEach("TE", [&](std::string_view te) {
     base::ForEachListToken(te, [&](std::string_view t) {
       wants_trailers = wants_trailers || EqualsIgnoreCase(t, "trailers");
     });
-  }
+  });
   if (wants_trailers) out.Add("TE", "trailers");
 
   // Via: the client's, then "<client HTTP version> kong/<version>".
@@ -156,9 +157,9 @@ http::HeaderMap BuildUpstreamHeaders(const ClientRequestView& client,
 
   // Headers named by Connection are hop-by-hop (RFC 9110 §7.6.1).
   std::vector<std::string_view> named;
-  for (std::string_view c : in.GetAll("Connection")) {
+  in.ForEach("Connection", [&](std::string_view c) {
     base::ForEachListToken(c, [&](std::string_view t) { named.push_back(t); });
-  }
+  });
   for (const auto& [name, value] : in) {
     bool drop = false;
     for (std::string_view d : kDropped) drop = drop || EqualsIgnoreCase(name, d);

@@ -2,6 +2,7 @@
 #include "proxy/response_headers.h"
 
 #include <array>
+#include <optional>
 
 #include "base/text.h"
 
@@ -54,47 +55,69 @@ void ApplyProxiedResponseHeaders(const ProxiedResponseView& response,
                                  http::HeaderMap* headers) {
   // Headers named by the upstream's Connection; copied since the Connection field goes too.
   std::vector<std::string> named;
-  for (std::string_view c : headers->GetAll("Connection")) {
+  headers->ForEach("Connection", [&](std::string_view c) {
     base::ForEachListToken(c, [&](std::string_view t) {
       if (!EqualsIgnoreCase(t, "close") && !EqualsIgnoreCase(t, "upgrade") &&
           !EqualsIgnoreCase(t, "keep-alive")) {
         named.emplace_back(t);
       }
     });
+  });
+  auto is_named = [&](std::string_view name) {
+    for (const std::string& n : named) {
+      if (EqualsIgnoreCase(name, n)) return true;
+    }
+    return false;
+  };
+  // What the single removal pass below needs: the first Upgrade value, the Via values and
+  // whether a Server field survives (read before anything moves).
+  std::optional<std::string_view> upgrade;
+  bool has_server = false;
+  std::string via;
+  for (const auto& [name, value] : *headers) {
+    if (!upgrade && EqualsIgnoreCase(name, "Upgrade")) upgrade = value;
+    if (is_named(name)) continue;
+    if (enabled.via && EqualsIgnoreCase(name, "Via")) {
+      if (!via.empty()) via += ", ";
+      via.append(value);
+    }
+    has_server = has_server || EqualsIgnoreCase(name, "Server");
   }
-  for (const std::string& n : named) headers->Remove(n);
-  for (std::string_view d : kDropped) headers->Remove(d);
-  if (const auto upgrade = headers->Get("Upgrade");
-      upgrade && !EqualsIgnoreCase(*upgrade, response.requested_upgrade)) {
-    headers->Remove("Upgrade");
-  }
-  if (!response.client_wants_trailers) headers->Remove("Trailer");
+  const bool drop_upgrade = upgrade && !EqualsIgnoreCase(*upgrade, response.requested_upgrade);
+  const bool set_request_id = enabled.request_id && !response.request_id.empty();
+  // Every field removed here, including those set again below (Set() = remove + append).
+  headers->RemoveIf([&](const http::HeaderMap::Field& f) {
+    std::string_view name = f.first;
+    for (std::string_view d : kDropped) {
+      if (EqualsIgnoreCase(name, d)) return true;
+    }
+    return is_named(name) || (drop_upgrade && EqualsIgnoreCase(name, "Upgrade")) ||
+           (!response.client_wants_trailers && EqualsIgnoreCase(name, "Trailer")) ||
+           (enabled.upstream_status && EqualsIgnoreCase(name, "X-Kong-Upstream-Status")) ||
+           (enabled.upstream_latency && EqualsIgnoreCase(name, "X-Kong-Upstream-Latency")) ||
+           (enabled.proxy_latency && EqualsIgnoreCase(name, "X-Kong-Proxy-Latency")) ||
+           (enabled.via && EqualsIgnoreCase(name, "Via")) ||
+           (set_request_id && EqualsIgnoreCase(name, "X-Kong-Request-Id"));
+  });
 
   if (enabled.upstream_status) {
-    headers->Set("X-Kong-Upstream-Status", std::to_string(response.upstream_status));
+    headers->Add("X-Kong-Upstream-Status", std::to_string(response.upstream_status));
   }
   if (enabled.upstream_latency) {
-    headers->Set("X-Kong-Upstream-Latency", std::to_string(response.upstream_latency_ms));
+    headers->Add("X-Kong-Upstream-Latency", std::to_string(response.upstream_latency_ms));
   }
   if (enabled.proxy_latency) {
-    headers->Set("X-Kong-Proxy-Latency", std::to_string(response.proxy_latency_ms));
+    headers->Add("X-Kong-Proxy-Latency", std::to_string(response.proxy_latency_ms));
   }
   if (enabled.via) {
-    std::string via;
-    for (std::string_view v : headers->GetAll("Via")) {
-      if (!via.empty()) via += ", ";
-      via.append(v);
-    }
     if (!via.empty()) via += ", ";
     via.append(response.proxy_http_version);
     via += ' ';
     via.append(server_token);
-    headers->Set("Via", std::move(via));
+    headers->Add("Via", std::move(via));
   }
-  if (enabled.server && !headers->Has("Server")) headers->Add("Server", std::string(server_token));
-  if (enabled.request_id && !response.request_id.empty()) {
-    headers->Set("X-Kong-Request-Id", std::string(response.request_id));
-  }
+  if (enabled.server && !has_server) headers->Add("Server", std::string(server_token));
+  if (set_request_id) headers->Add("X-Kong-Request-Id", std::string(response.request_id));
 }
 
 void ApplyKongResponseHeaders(int64_t response_latency_ms, std::string_view request_id,

@@ -3,6 +3,8 @@
 
 #include <string_view>
 
+#include "http/encoding.h"
+
 namespace kong::upstream {
 namespace {
 
@@ -25,7 +27,7 @@ std::string SerializeRequestHead(const UpstreamRequestHead& head, size_t extra_c
   out.append(head.method).append(" ").append(head.target).append(" HTTP/1.1\r\n");
   for (const auto& [name, value] : head.headers) {
     if (chunked && IsFramingField(name)) continue;
-    out.append(name).append(": ").append(value).append("\r\n");
+    http::AppendField(&out, name, value);
   }
   if (chunked) out.append(kChunkedField);
   out.append("\r\n");

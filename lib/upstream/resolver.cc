@@ -178,13 +178,9 @@ Resolver::~Resolver() = default;
 
 void Resolver::Resolve(const std::string& host, Callback done) {
   KONG_DCHECK(impl_->loop.IsCurrentThread());
-  if (net::IsIpLiteral(net::StripBrackets(host))) {
-    auto address = net::IpAddress(host, 0);
-    if (!address.ok()) {
-      done(address.status());
-      return;
-    }
-    done(Addresses{*address});
+  sockaddr_storage literal;
+  if (net::ParseIpAddress(host, 0, &literal)) {
+    done(Addresses{literal});
     return;
   }
   const uint64_t now = impl_->Now();
