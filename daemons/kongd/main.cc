@@ -17,6 +17,7 @@
 #include "common/cli_log.h"
 #include "common/log_file.h"
 #include "common/node_process.h"
+#include "common/prefix_lock.h"
 #include "common/startup_pipe.h"
 #include "kong/control_plane.h"
 #include "kong/data_plane.h"
@@ -82,6 +83,13 @@ struct Node {
       control_plane->Stop(std::move(on_stopped));
     } else {
       data_plane->Stop(std::move(on_stopped));
+    }
+  }
+  void StopGracefully(std::function<void()> on_stopped) {
+    if (control_plane) {
+      control_plane->StopGracefully(std::move(on_stopped));
+    } else {
+      data_plane->StopGracefully(std::move(on_stopped));
     }
   }
 };
@@ -180,6 +188,9 @@ int main(int argc, char** argv) {
     return fail("Kong is already running in " + files.prefix);
   }
   kong::Status prepared = kong::PrepareNodeFiles(files);
+  // Held until kongd exits: a second kongd racing for the prefix stops here.
+  kong::cli::PrefixLock prefix_lock;
+  if (prepared.ok()) prepared = prefix_lock.Acquire(files);
   if (prepared.ok()) prepared = error_log.Open(files.error_log);
   if (prepared.ok() && !notifier.active() && files.error_log != "/dev/stderr") {
     prepared = stderr_copy.Open("/dev/stderr");
@@ -197,20 +208,25 @@ int main(int argc, char** argv) {
   if (!started.ok()) return fail(started.message());
 
   // Signals (docs/operations.md); the loop ends once the node and these handles are closed.
-  bool stopping = false;
+  // A fast stop may follow a graceful one (`kong quit`'s timeout): it cuts the wait short.
+  enum class Stopping { kNo, kGracefully, kFast } stopping = Stopping::kNo;
   int exit_code = 0;
   std::unique_ptr<kong::cli::NodeSignals> signals;
+  auto on_stopped = [&signals] { signals->Close(); };
   auto stop = [&](const std::string& why) {
-    if (stopping) return;
-    stopping = true;
+    if (stopping == Stopping::kFast) return;
+    stopping = Stopping::kFast;
     WriteLogLine(kong::LogLevel::kNotice, why);
-    node.Stop([&signals] { signals->Close(); });
+    node.Stop(on_stopped);
   };
   kong::cli::SignalActions actions;
   actions.fast_stop = [&] { stop("signal received: fast shutdown"); };
-  // The node's Stop closes every connection; a grace period for requests in flight comes with
-  // the proxy's graceful stop (docs/operations.md).
-  actions.graceful_stop = [&] { stop("signal received: graceful shutdown"); };
+  actions.graceful_stop = [&] {
+    if (stopping != Stopping::kNo) return;
+    stopping = Stopping::kGracefully;
+    WriteLogLine(kong::LogLevel::kNotice, "signal received: graceful shutdown");
+    node.StopGracefully(on_stopped);
+  };
   actions.reload = [&] {
     kong::Result<kong::Conf> next = kong::Conf::Load(sources);
     kong::Status reloaded = next.ok() ? node.Reload(*next) : next.status();

@@ -94,6 +94,14 @@ class KONG_EXPORT ControlPlane {
   // caller's on_stopped runs once.
   void Stop(std::function<void()> on_stopped);
 
+  // Kong's graceful shutdown (`kong quit`, kongd's SIGQUIT): as Stop, except that a
+  // traditional node's proxy stops accepting connections at once and lets the requests in
+  // flight finish within nginx_main_worker_shutdown_timeout (nginx's worker_shutdown_timeout,
+  // e.g. "30s"; unset: no limit, as nginx) before it closes the rest. The Admin API closes at
+  // once. A Stop() (or destroying the ControlPlane) meanwhile ends the wait at once; every
+  // caller's on_stopped runs once, when the proxy's workers and every handle are closed.
+  void StopGracefully(std::function<void()> on_stopped);
+
   // The bound Admin API ports in admin_listen order (a port 0 entry resolved to the port the
   // system chose); empty before Start and after Stop.
   std::vector<uint16_t> admin_ports() const;

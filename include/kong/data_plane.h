@@ -75,6 +75,15 @@ class KONG_EXPORT DataPlane {
   // on_stopped after the last handle closed.
   void Stop(std::function<void()> on_stopped);
 
+  // Kong's graceful shutdown (`kong quit`, kongd's SIGQUIT): the proxy stops accepting
+  // connections at once (new ones are refused), closes its idle keep-alive connections and
+  // lets the requests in flight finish within nginx_main_worker_shutdown_timeout (nginx's
+  // worker_shutdown_timeout, e.g. "30s"; unset: no limit, as nginx), then closes the rest. The
+  // link to the control plane and the status API close at once. A Stop() (or destroying the
+  // DataPlane) meanwhile ends the wait at once; every caller's on_stopped runs once, when the
+  // proxy's workers and every handle are closed.
+  void StopGracefully(std::function<void()> on_stopped);
+
   const std::string& node_id() const;
   // The installed config's hash; "00000000000000000000000000000000" before any.
   std::string config_hash() const;

@@ -10,6 +10,7 @@
 #include "api/control_plane_impl.h"
 #include "api/dbless.h"
 #include "api/kong_version.h"
+#include "api/node_metrics.h"
 #include "api/node_settings.h"
 #include "api/node_lifecycle.h"
 #include "api/traditional_proxy.h"
@@ -149,6 +150,11 @@ class ControlPlane::Impl {
       cluster::RegisterClusteringEndpointsOffControlPlane(*admin_);
     }
     if (dbless_) api::RefuseEntityWrites(*admin_, *catalog_);
+    if (!control_plane() && plugins_->Find("prometheus") != nullptr) {
+      api::RegisterAdminMetricsEndpoint(
+          *admin_, *store_, [this] { return traditional_ ? traditional_->proxy() : nullptr; },
+          node_id_);
+    }
     lifecycle_.Started();
 
     std::vector<std::string> where;
@@ -178,30 +184,9 @@ class ControlPlane::Impl {
     return Status::Ok();
   }
 
-  void Stop(std::function<void()> on_stopped) {
-    if (!lifecycle_.BeginStop(loop_, std::move(on_stopped))) return;
-    Log(LogLevel::kNotice, "stopping " + role_ + " node");
-    // FinishStop arrives through the loop's mailbox, whose handle is unreferenced: this idle
-    // timer keeps a caller's uv_run going until then.
-    stop_guard_ = std::make_unique<net::Timer>(loop_);
-    stop_guard_->Start(24ull * 3600 * 1000, [] {});
-    // No more pushes; then the cluster listener and the Admin API close (links and requests
-    // included) before the store, which both write to, shuts down.
-    if (change_feed_) change_feed_->Stop();
-    if (publisher_) publisher_->Close();
-    if (traditional_) traditional_->Stop();  // no more exports; proxy connections close now
-    pending_closes_ = outlet_ ? 2 : 1;
-    auto closed = [this] {
-      if (--pending_closes_ > 0) return;
-      // No new requests or data-plane writes can arrive now. Joining the store thread queues
-      // the answers of the jobs it ran or cancelled; finishing from a later post lets them be
-      // delivered first, while the closed AdminApi and OutletServer still exist to receive
-      // them.
-      store_->Shutdown();
-      loop_.Post([this] { FinishStop(); });
-    };
-    if (outlet_) outlet_->Close(closed);
-    admin_->Close(closed);
+  void Stop(std::function<void()> on_stopped) { BeginStopping(false, std::move(on_stopped)); }
+  void StopGracefully(std::function<void()> on_stopped) {
+    BeginStopping(true, std::move(on_stopped));
   }
 
   Status Reload(const Conf& next) {
@@ -215,6 +200,7 @@ class ControlPlane::Impl {
       Log(LogLevel::kNotice, "reload: new cluster certificates apply to new data plane links");
     }
     min_level_ = api::NodeSettingsFrom(next, options_.log_level, hostname_).min_level;
+    if (traditional_) traditional_->SetLogLevel(min_level_);
     if (!plan.needs_restart.empty()) Log(LogLevel::kWarn, api::NeedsRestartLine(plan.needs_restart));
     // The running values of restart-only properties stay in force: keep the old ones for
     // them by remembering only what was applied.
@@ -222,9 +208,10 @@ class ControlPlane::Impl {
     return Status::Ok();
   }
 
-  // Called by ~ControlPlane while handles are open: this object frees itself when stopped.
+  // Called by ~ControlPlane while handles are open: this object frees itself when stopped. A
+  // graceful stop in progress is cut short: no one is left to wait for it.
   void DestroyWhenStopped() {
-    if (lifecycle_.DestroyWhenStopped()) Stop(nullptr);
+    if (lifecycle_.DestroyWhenStopped() || proxy_draining_) Stop(nullptr);
   }
 
   bool open() const { return lifecycle_.open(); }
@@ -258,6 +245,53 @@ class ControlPlane::Impl {
   const std::string& role() const { return role_; }
 
  private:
+  // Everything closes at once (Kong's fast shutdown), except, `graceful`, a traditional
+  // node's proxy: it stops accepting and lets the requests in flight finish
+  // (NodeProxy::Drain). A fast stop during a graceful one closes what the drain waits for.
+  void BeginStopping(bool graceful, std::function<void()> on_stopped) {
+    if (!lifecycle_.BeginStop(loop_, std::move(on_stopped))) {
+      if (!graceful && proxy_draining_) {
+        Log(LogLevel::kNotice, "fast shutdown: closing the proxy connections still open");
+        traditional_->Stop();  // the drain's callback still arrives
+      }
+      return;
+    }
+    const bool drain = graceful && traditional_;
+    Log(LogLevel::kNotice, "stopping " + role_ + " node" + (drain ? " gracefully" : ""));
+    // FinishStop arrives through the loop's mailbox, whose handle is unreferenced: this idle
+    // timer keeps a caller's uv_run going until then.
+    stop_guard_ = std::make_unique<net::Timer>(loop_);
+    stop_guard_->Start(24ull * 3600 * 1000, [] {});
+    // No more pushes; then the cluster listener and the Admin API close (links and requests
+    // included) before the store, which both write to, shuts down.
+    if (change_feed_) change_feed_->Stop();
+    if (publisher_) publisher_->Close();
+    pending_closes_ = outlet_ ? 2 : 1;
+    if (drain) {
+      ++pending_closes_;
+      proxy_draining_ = true;
+    } else if (traditional_) {
+      traditional_->Stop();  // no more exports; proxy connections close now
+    }
+    auto closed = [this] {
+      if (--pending_closes_ > 0) return;
+      // No new requests or data-plane writes can arrive now. Joining the store thread queues
+      // the answers of the jobs it ran or cancelled; finishing from a later post lets them be
+      // delivered first, while the closed AdminApi and OutletServer still exist to receive
+      // them.
+      store_->Shutdown();
+      loop_.Post([this] { FinishStop(); });
+    };
+    if (drain) {
+      traditional_->Drain([this, closed] {
+        proxy_draining_ = false;
+        closed();
+      });
+    }
+    if (outlet_) outlet_->Close(closed);
+    admin_->Close(closed);
+  }
+
   void FinishStop() {
     stop_guard_.reset();
     change_feed_.reset();
@@ -378,6 +412,7 @@ class ControlPlane::Impl {
   std::unique_ptr<api::TraditionalProxy> traditional_;  // traditional role with a proxy
   std::unique_ptr<net::Timer> stop_guard_;
   int pending_closes_ = 0;
+  bool proxy_draining_ = false;  // a graceful stop waits for the proxy's requests in flight
 
   api::NodeLifecycle lifecycle_;
 };
@@ -408,6 +443,9 @@ ControlPlane::~ControlPlane() {
 Status ControlPlane::Start() { return impl_->Start(); }
 Status ControlPlane::Reload(const Conf& conf) { return impl_->Reload(conf); }
 void ControlPlane::Stop(std::function<void()> on_stopped) { impl_->Stop(std::move(on_stopped)); }
+void ControlPlane::StopGracefully(std::function<void()> on_stopped) {
+  impl_->StopGracefully(std::move(on_stopped));
+}
 std::vector<uint16_t> ControlPlane::admin_ports() const { return impl_->admin_ports(); }
 const std::string& ControlPlane::node_id() const { return impl_->node_id(); }
 const std::string& ControlPlane::role() const { return impl_->role(); }

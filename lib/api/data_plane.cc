@@ -2,9 +2,11 @@
 // the status API together on the caller's loop.
 #include "kong/data_plane.h"
 
+#include <cstdint>
 #include <utility>
 
 #include "api/kong_version.h"
+#include "api/node_metrics.h"
 #include "api/node_settings.h"
 #include "api/node_lifecycle.h"
 #include "api/node_proxy.h"
@@ -103,6 +105,10 @@ class DataPlane::Impl {
     sopts.ready = [this] { return Ready(); };
     sopts.connected_control_plane = [this] { return ConnectedControlPlane(); };
     if (proxy_) sopts.upstream_health = [this] { return proxy_->UpstreamHealth(); };
+    // Kong adds the prometheus plugin's /metrics to the Status API when the plugin is loaded.
+    if (plugins_->Find("prometheus") != nullptr) {
+      sopts.metrics = [this] { return api::PrometheusMetricsText(proxy_.get(), node_id_); };
+    }
     sopts.node_id = node_id_;
     auto status = dataplane::StatusApi::Start(loop_, std::move(sopts));
     if (!status.ok()) {
@@ -153,14 +159,9 @@ class DataPlane::Impl {
     return Status::Ok();
   }
 
-  void Stop(std::function<void()> on_stopped) {
-    if (!lifecycle_.BeginStop(loop_, std::move(on_stopped))) return;
-    Log(LogLevel::kNotice, "stopping data plane node");
-    StopProxy();
-    // The callbacks below arrive through timers and handle closes the loop keeps running for.
-    pending_closes_ = 2;
-    outlet_->Close([this] { OneClosed(); });
-    status_->Close([this] { OneClosed(); });
+  void Stop(std::function<void()> on_stopped) { BeginStopping(false, std::move(on_stopped)); }
+  void StopGracefully(std::function<void()> on_stopped) {
+    BeginStopping(true, std::move(on_stopped));
   }
 
   Status Reload(const Conf& next) {
@@ -175,6 +176,7 @@ class DataPlane::Impl {
           "reload: new cluster certificates apply from the next connection to the control plane");
     }
     min_level_ = api::NodeSettingsFrom(next, options_.log_level, hostname_).min_level;
+    if (proxy_) proxy_->SetLogLevel(min_level_);
     if (!plan.needs_restart.empty()) Log(LogLevel::kWarn, api::NeedsRestartLine(plan.needs_restart));
     // Restart-only properties keep their running values: compare later reloads against them.
     if (plan.needs_restart.empty()) conf_ = next;
@@ -182,8 +184,9 @@ class DataPlane::Impl {
   }
 
   // Called by ~DataPlane while handles are open: this object frees itself when stopped.
+  // A graceful stop in progress is cut short: no one is left to wait for it.
   void DestroyWhenStopped() {
-    if (lifecycle_.DestroyWhenStopped()) Stop(nullptr);
+    if (lifecycle_.DestroyWhenStopped() || proxy_draining_) Stop(nullptr);
   }
 
   bool open() const { return lifecycle_.open(); }
@@ -256,6 +259,40 @@ class DataPlane::Impl {
     store_->Install(std::move(snapshot));
   }
 
+  // The link and the status API close at once; the proxy closes at once too (Kong's fast
+  // shutdown), or, `graceful`, stops accepting and lets the requests in flight finish
+  // (NodeProxy::Drain). A fast stop during a graceful one closes what the drain still waits for.
+  void BeginStopping(bool graceful, std::function<void()> on_stopped) {
+    if (!lifecycle_.BeginStop(loop_, std::move(on_stopped))) {
+      if (!graceful && proxy_draining_) {
+        Log(LogLevel::kNotice, "fast shutdown: closing the proxy connections still open");
+        StopProxy();  // the drain's callback still arrives
+      }
+      return;
+    }
+    // The callbacks below arrive through timers and handle closes the loop keeps running for.
+    pending_closes_ = 2;
+    if (graceful && proxy_) {
+      const uint64_t grace = proxy_->shutdown_grace_ms();
+      Log(LogLevel::kNotice,
+          "stopping data plane node gracefully: no new proxy connections; waiting for the "
+          "requests in flight (" +
+              (grace == UINT64_MAX ? std::string("no time limit")
+                                   : "at most " + std::to_string(grace) + " ms") + ")");
+      ++pending_closes_;
+      proxy_draining_ = true;
+      proxy_->Drain([this] {
+        proxy_draining_ = false;
+        OneClosed();
+      });
+    } else {
+      Log(LogLevel::kNotice, "stopping data plane node");
+      StopProxy();
+    }
+    outlet_->Close([this] { OneClosed(); });
+    status_->Close([this] { OneClosed(); });
+  }
+
   // Closes the proxy's listeners and connections at once (Kong's fast shutdown) and joins its
   // workers.
   void StopProxy() {
@@ -311,6 +348,7 @@ class DataPlane::Impl {
   std::unique_ptr<net::Timer> finish_timer_;
 
   int pending_closes_ = 0;
+  bool proxy_draining_ = false;  // a graceful stop waits for the proxy's requests in flight
   api::NodeLifecycle lifecycle_;
 };
 
@@ -342,6 +380,9 @@ DataPlane::~DataPlane() {
 Status DataPlane::Start() { return impl_->Start(); }
 Status DataPlane::Reload(const Conf& conf) { return impl_->Reload(conf); }
 void DataPlane::Stop(std::function<void()> on_stopped) { impl_->Stop(std::move(on_stopped)); }
+void DataPlane::StopGracefully(std::function<void()> on_stopped) {
+  impl_->StopGracefully(std::move(on_stopped));
+}
 const std::string& DataPlane::node_id() const { return impl_->node_id(); }
 std::string DataPlane::config_hash() const { return impl_->ConfigHash(); }
 bool DataPlane::ready() const { return impl_->Ready(); }

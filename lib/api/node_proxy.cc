@@ -2,6 +2,7 @@
 // the node's loop.
 #include "api/node_proxy.h"
 
+#include <cstdint>
 #include <ctime>
 #include <utility>
 
@@ -11,19 +12,25 @@
 #include "gateway/gateway_conf.h"
 
 namespace kong::api {
+namespace {
 
-// Shared with the closures posted from worker threads: `open` is read and cleared on the loop
-// thread only, so a line posted before Stop is dropped once the node stopped.
-struct NodeProxy::LogRelay {
-  EventLoop* loop = nullptr;
-  LogSink sink;
-  bool open = true;
-};
+// Kong injects nginx_main_* keys into nginx.conf's main block.
+constexpr char kShutdownTimeoutKey[] = "nginx_main_worker_shutdown_timeout";
+constexpr uint64_t kNoShutdownLimit = UINT64_MAX;
 
-NodeProxy::NodeProxy(std::vector<net::ListenSpec> listen, std::shared_ptr<LogRelay> relay)
-    : listen_(std::move(listen)), relay_(std::move(relay)) {}
+}  // namespace
 
-NodeProxy::~NodeProxy() { Stop(); }
+NodeProxy::NodeProxy(EventLoop& loop, std::vector<net::ListenSpec> listen, LogSink log,
+                     LogLevel min_level, uint64_t shutdown_grace_ms)
+    : loop_(loop),
+      listen_(std::move(listen)),
+      log_relay_(loop, std::move(log), min_level),
+      shutdown_grace_ms_(shutdown_grace_ms) {}
+
+NodeProxy::~NodeProxy() {
+  if (drain_alive_) *drain_alive_ = false;
+  Stop();
+}
 
 std::string CombinedLogLine(const gateway::AccessLogEntry& e) {
   char when[64] = "-";
@@ -45,22 +52,21 @@ Result<std::unique_ptr<NodeProxy>> NodeProxy::Start(EventLoop& loop, const Conf&
   KONG_ASSIGN_OR_RETURN(gateway::GatewayOptions options,
                         gateway::GatewayOptionsFromConf(conf, kKongCompatibleVersion));
   if (options.listen.empty()) return std::unique_ptr<NodeProxy>();
-  auto relay = std::make_shared<LogRelay>();
-  relay->loop = &loop;
-  relay->sink = std::move(log);
+  uint64_t grace_ms = kNoShutdownLimit;
+  if (conf.Has(kShutdownTimeoutKey)) {
+    KONG_ASSIGN_OR_RETURN(grace_ms, gateway::ParseNginxTimeMs(conf.GetString(kShutdownTimeoutKey),
+                                                              kShutdownTimeoutKey));
+  }
+  std::unique_ptr<NodeProxy> proxy(
+      new NodeProxy(loop, options.listen, std::move(log), min_level, grace_ms));
+  // The gateway's own level is the one at start: the relay's filter follows reloads.
   options.log_level = min_level;
-  options.log_sink = [relay, min_level](LogLevel level, std::string_view line) {
-    if (level < min_level || !relay->sink) return;
-    relay->loop->Post([relay, level, text = std::string(line)] {
-      if (relay->open) relay->sink(level, text);
-    });
-  };
+  options.log_sink = proxy->log_relay_.WorkerSink();
   if (access_log) {
     options.access_log = [sink = std::move(access_log)](const gateway::AccessLogEntry& entry) {
       sink(CombinedLogLine(entry));
     };
   }
-  std::unique_ptr<NodeProxy> proxy(new NodeProxy(options.listen, relay));
   KONG_ASSIGN_OR_RETURN(proxy->gateway_, gateway::Gateway::Start(std::move(options)));
   return proxy;
 }
@@ -96,9 +102,34 @@ json::Value NodeProxy::UpstreamHealth() const {
   return gateway_ ? gateway_->UpstreamHealth() : json::Value::EmptyObject();
 }
 
+plugins::SharedState* NodeProxy::plugin_state() const {
+  return gateway_ ? &gateway_->plugin_state() : nullptr;
+}
+
+void NodeProxy::SetLogLevel(LogLevel level) { log_relay_.SetMinLevel(level); }
+
+void NodeProxy::Drain(std::function<void()> drained) {
+  drain_guard_ = std::make_unique<net::Timer>(loop_);
+  if (!gateway_) {  // stopped already: nothing to wait for
+    drain_guard_->Start(0, std::move(drained));
+    return;
+  }
+  drain_guard_->Start(kNoShutdownLimit, [] {});
+  drain_alive_ = std::make_shared<bool>(true);
+  // The gateway calls back on a worker thread (the last one to exit, or the caller's of a
+  // Stop that cut the drain short): hop to the loop.
+  auto on_loop = [this, alive = drain_alive_, drained = std::move(drained)] {
+    if (!*alive) return;
+    drain_guard_.reset();
+    drained();
+  };
+  EventLoop* loop = &loop_;
+  gateway_->Stop(shutdown_grace_ms_, [loop, on_loop = std::move(on_loop)] { loop->Post(on_loop); });
+}
+
 void NodeProxy::Stop() {
-  if (relay_) relay_->open = false;
-  gateway_.reset();  // no grace period; joins the workers
+  log_relay_.Close();
+  gateway_.reset();  // no grace period (a drain is cut short); joins the workers
 }
 
 }  // namespace kong::api

@@ -63,6 +63,11 @@ std::string TraditionalProxy::config_hash() const {
   return current ? current->config_hash : std::string();
 }
 
+void TraditionalProxy::Drain(std::function<void()> drained) {
+  if (publisher_) publisher_->Close();
+  proxy_->Drain(std::move(drained));
+}
+
 void TraditionalProxy::Stop() {
   if (publisher_) publisher_->Close();
   if (proxy_) proxy_->Stop();

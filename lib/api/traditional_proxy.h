@@ -6,6 +6,7 @@
 #define KONG_API_TRADITIONAL_PROXY_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -37,9 +38,16 @@ class TraditionalProxy {
 
   std::vector<uint16_t> ports() const { return proxy_->ports(); }
   std::string ListeningLine() const { return proxy_->ListeningLine(); }
+  // The proxy (null when proxy_listen is off), for its plugin state.
+  const NodeProxy* proxy() const { return proxy_.get(); }
   // The hash of the configuration the proxy serves; "" before the first one.
   std::string config_hash() const;
 
+  // The proxy workers' log level (NodeProxy::SetLogLevel).
+  void SetLogLevel(LogLevel level) { proxy_->SetLogLevel(level); }
+  // No more exports; the proxy stops gracefully (NodeProxy::Drain: `drained` on the loop
+  // thread once its workers exited). Call once; Stop() during the drain ends it at once.
+  void Drain(std::function<void()> drained);
   // No more exports; the proxy closes at once (NodeProxy::Stop). Idempotent.
   void Stop();
 

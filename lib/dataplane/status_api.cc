@@ -5,6 +5,7 @@
 
 #include "http/server.h"
 #include "json/value.h"
+#include "plugins/prometheus_metrics.h"
 
 namespace kong::dataplane {
 
@@ -33,6 +34,13 @@ Result<std::unique_ptr<StatusApi>> StatusApi::Start(EventLoop& loop, StatusApiOp
   auto server = http::Server::Create(loop, sopts, [self](http::Request& req, http::ResponseWriter& w) {
     std::string body;
     int status = 200;
+    if (self->Metrics(req.method, req.path, &body)) {
+      http::Response r;
+      r.headers.Add("Content-Type", plugins::kPrometheusContentType);
+      r.body = std::move(body);
+      w.Send(std::move(r));
+      return;
+    }
     self->Handle(req.method, req.path, &body, &status);
     w.Send(http::Response::Json(status, std::move(body)));
   });
@@ -92,6 +100,17 @@ void StatusApi::Handle(const std::string& method, const std::string& path, std::
       options_.connected_control_plane ? options_.connected_control_plane() : std::string();
   out.Set("connected_control_plane", cp.empty() ? json::Value() : json::Value(cp));
   *body = json::Serialize(out);
+}
+
+bool StatusApi::Metrics(const std::string& method, const std::string& path,
+                        std::string* body) {
+  if (!options_.metrics || (method != "GET" && method != "HEAD")) return false;
+  std::string_view p = path;
+  while (p.size() > 1 && p.back() == '/') p.remove_suffix(1);
+  if (p != "/metrics") return false;
+  ++total_requests_;
+  *body = options_.metrics();
+  return true;
 }
 
 bool StatusApi::UpstreamHealth(const std::string& path, std::string* body, int* status) const {

@@ -32,6 +32,9 @@ struct StatusApiOptions {
   // The proxy's {"<upstream name>": {"total":n,"data":[...]}} (gateway::Gateway::
   // UpstreamHealth); empty when the node runs no proxy. Read on each request.
   std::function<json::Value()> upstream_health;
+  // The prometheus plugin's exposition text (plugins::PrometheusMetrics::Render); unset when
+  // `prometheus` is not in the node's `plugins` list (GET /metrics is then a 404).
+  std::function<std::string()> metrics;
   std::string node_id;  // carried by the health bodies, as Kong's
   LogSink log;
 };
@@ -45,6 +48,8 @@ struct StatusApiOptions {
 //                      "data":[{"id","target","weight","upstream":{"id"},"health"}],
 //                      "next":null} (Kong's status API serves it on DB-less nodes); 404 for
 //                      an upstream the current configuration lacks;
+//   GET /metrics       200 text/plain Prometheus metrics when `metrics` is set (Kong's
+//                      prometheus status_api.lua), else 404;
 //   other paths 404 {"message":"Not found"}; other methods 405 {"message":"Method not allowed"}.
 class StatusApi {
  public:
@@ -61,6 +66,8 @@ class StatusApi {
  private:
   explicit StatusApi(StatusApiOptions options);
   void Handle(const std::string& method, const std::string& path, std::string* body, int* status);
+  // GET /metrics when `metrics` is set: fills `body`, true.
+  bool Metrics(const std::string& method, const std::string& path, std::string* body);
   // GET /upstreams/{upstream}/health; false when `path` is not such a path.
   bool UpstreamHealth(const std::string& path, std::string* body, int* status) const;
 

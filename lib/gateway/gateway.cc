@@ -13,7 +13,8 @@
 namespace kong::gateway {
 
 struct Gateway::Impl {
-  GatewayOptions options;
+  GatewayOptions options;  // plugin_factories resolved (never null)
+  std::unique_ptr<plugins::SharedState> plugin_state = std::make_unique<plugins::SharedState>();
   std::atomic<std::shared_ptr<const Snapshot>> snapshot;
   std::vector<std::unique_ptr<Worker>> workers;
   std::vector<uint16_t> ports;
@@ -30,6 +31,10 @@ Result<std::unique_ptr<Gateway>> Gateway::Start(GatewayOptions options) {
   GatewayOptions& o = impl->options;
   if (o.listen.empty()) return Status::InvalidArgument("gateway: no proxy_listen address");
   if (o.workers == 0) o.workers = std::max(1u, std::thread::hardware_concurrency());
+  if (o.plugin_factories == nullptr) {
+    KONG_ASSIGN_OR_RETURN(plugins::PluginFactories bundled, plugins::BundledPluginFactories());
+    o.plugin_factories = std::make_shared<const plugins::PluginFactories>(std::move(bundled));
+  }
   impl->snapshot.store(Snapshot::Empty());
 
   std::shared_ptr<const tls::TlsContext> tls_context;
@@ -54,7 +59,8 @@ Result<std::unique_ptr<Gateway>> Gateway::Start(GatewayOptions options) {
   std::unique_ptr<Gateway> gateway(new Gateway(std::move(impl)));
   Impl& g = *gateway->impl_;
   for (size_t i = 0; i < g.options.workers; ++i) {
-    g.workers.push_back(std::make_unique<Worker>(i, g.options, g.snapshot, tls_context));
+    g.workers.push_back(
+        std::make_unique<Worker>(i, g.options, g.snapshot, tls_context, *g.plugin_state));
     auto bound = g.workers.back()->Start(g.ports);
     if (!bound.ok()) return bound.status();  // ~Gateway stops the workers already running
     if (i == 0) g.ports = *bound;
@@ -70,8 +76,13 @@ Gateway::~Gateway() {
 
 Result<std::shared_ptr<const Snapshot>> Gateway::BuildSnapshot(const json::Value& flat_config) const {
   auto previous = impl_->snapshot.load(std::memory_order_acquire);
-  return Snapshot::Build(flat_config, impl_->options.upstream_tls, previous.get());
+  plugins::PluginEnv env;
+  env.shared = impl_->plugin_state.get();
+  return Snapshot::Build(flat_config, impl_->options.upstream_tls, previous.get(),
+                         impl_->options.plugin_factories.get(), env);
 }
+
+plugins::SharedState& Gateway::plugin_state() const { return *impl_->plugin_state; }
 
 void Gateway::Publish(std::shared_ptr<const Snapshot> snapshot) {
   if (snapshot == nullptr) return;

@@ -16,6 +16,8 @@
 #include "kong/logger.h"
 #include "kong/status.h"
 #include "net/listen_spec.h"
+#include "plugins/factory.h"
+#include "plugins/state.h"
 #include "proxy/forwarded_headers.h"
 #include "proxy/proxy_certificates.h"
 #include "proxy/response_headers.h"
@@ -70,6 +72,10 @@ struct GatewayOptions {
   std::vector<std::string> ssl_ciphersuites;
   proxy::UpstreamTlsDefaults upstream_tls;
 
+  // The plugins this node runs (kong.conf `plugins`); null: plugins::BundledPluginFactories().
+  // A `plugins` row naming another plugin fails BuildSnapshot.
+  std::shared_ptr<const plugins::PluginFactories> plugin_factories;
+
   // Optional; called on worker threads (must be thread-safe).
   std::function<void(const AccessLogEntry& entry)> access_log;
   LogSink log_sink;  // error log (kong/logger.h); called on worker threads
@@ -103,6 +109,10 @@ class Gateway {
   // Bound ports, in `listen` order (the OS's choice for port 0).
   std::vector<uint16_t> bound_ports() const;
   size_t worker_count() const;
+
+  // What plugins keep across snapshots and workers (rate-limit counters, metrics); lives as
+  // long as the Gateway. Thread-safe.
+  plugins::SharedState& plugin_state() const;
 
   // {"<upstream name>": {...health view...}} of the current snapshot (DP status API).
   json::Value UpstreamHealth() const;

@@ -242,6 +242,14 @@ Result<GatewayOptions> GatewayOptionsFromConf(const Conf& conf, std::string_view
   KONG_RETURN_IF_ERROR(ApplyUpstreamSettings(conf, &options));
   KONG_RETURN_IF_ERROR(ApplyCertificate(conf, &options));
 
+  // The plugins this node runs: the same `plugins` list its schemas (and the plugin list it
+  // reports to a control plane) come from.
+  std::vector<std::string> plugins_property =
+      conf.Has("plugins") ? conf.GetList("plugins") : std::vector<std::string>{"bundled"};
+  KONG_ASSIGN_OR_RETURN(plugins::PluginFactories factories,
+                        plugins::BundledPluginFactories(plugins_property));
+  options.plugin_factories = std::make_shared<const plugins::PluginFactories>(std::move(factories));
+
   if (!ParseLogLevel(conf.GetString("log_level"), &options.log_level)) {
     options.log_level = LogLevel::kNotice;
   }

@@ -2,6 +2,7 @@
 // pages), the access log and the end of a request.
 #include "gateway/proxy_request.h"
 
+#include "gateway/proxy_plugin_run.h"
 #include "proxy/forwarded_headers.h"
 #include "proxy/response_headers.h"
 #include "proxy/trusted_ips.h"
@@ -18,9 +19,10 @@ uint64_t Mix(uint64_t x) {
   return x ^ (x >> 31);
 }
 
-void AppendHex(uint64_t v, std::string* out) {
+// 16 lower-case hex digits of `v` into out[0..16).
+void WriteHex(uint64_t v, char* out) {
   static constexpr char kHex[] = "0123456789abcdef";
-  for (int shift = 60; shift >= 0; shift -= 4) out->push_back(kHex[(v >> shift) & 15]);
+  for (int i = 15; i >= 0; --i, v >>= 4) out[i] = kHex[v & 15];
 }
 
 bool HasProtocol(const router::RouteInfo& route, std::string_view protocol) {
@@ -54,13 +56,13 @@ int64_t ProxyRequest::MillisSince(Clock::time_point t) const {
 }
 
 std::string_view ProxyRequest::RequestId() {
-  if (request_id_.empty()) {
+  if (!request_id_set_) {
     uint64_t n = ++worker_.request_counter;
-    request_id_.reserve(32);
-    AppendHex(Mix(worker_.request_id_seed ^ n), &request_id_);
-    AppendHex(Mix(worker_.request_id_seed + (n << 1)), &request_id_);
+    WriteHex(Mix(worker_.request_id_seed ^ n), request_id_.data());
+    WriteHex(Mix(worker_.request_id_seed + (n << 1)), request_id_.data() + 16);
+    request_id_set_ = true;
   }
-  return request_id_;
+  return std::string_view(request_id_.data(), request_id_.size());
 }
 
 void ProxyRequest::Start(std::shared_ptr<ProxyRequest> self) {
@@ -73,6 +75,10 @@ void ProxyRequest::Start(std::shared_ptr<ProxyRequest> self) {
   writer_->OnAbort([weak] {
     if (auto self = weak.lock()) self->OnClientAbort();
   });
+  if (!snapshot_->plugins().empty()) {
+    StartWithPlugins();
+    return;
+  }
   if (!Route()) return;
   NextTry();
 }
@@ -127,7 +133,12 @@ void ProxyRequest::SendKongError(int status, std::string_view message) {
   response.body = std::move(error.body);
   proxy::ApplyKongResponseHeaders(MillisSince(started_), RequestId(), worker_.options.response_headers,
                                   worker_.options.upstream_headers.server_token, &response.headers);
-  status_ = status;
+  SendOwnResponse(std::move(response));
+}
+
+void ProxyRequest::SendOwnResponse(http::Response response) {
+  if (plugins_) FilterOwnResponse(response);
+  status_ = response.status;
   bytes_sent_ += response.body.size();
   writer_->Send(std::move(response));
   Done();
@@ -143,9 +154,7 @@ void ProxyRequest::SendRedirect(int status) {
   response.headers.Add("Location", "https://" + host + request_->target);
   proxy::ApplyKongResponseHeaders(MillisSince(started_), RequestId(), worker_.options.response_headers,
                                   worker_.options.upstream_headers.server_token, &response.headers);
-  status_ = status;
-  writer_->Send(std::move(response));
-  Done();
+  SendOwnResponse(std::move(response));
 }
 
 void ProxyRequest::SendUpstreamError(int status) {
@@ -156,10 +165,7 @@ void ProxyRequest::SendUpstreamError(int status) {
   response.body = std::move(error.body);
   proxy::ApplyKongResponseHeaders(MillisSince(started_), RequestId(), worker_.options.response_headers,
                                   worker_.options.upstream_headers.server_token, &response.headers);
-  status_ = error.status;
-  bytes_sent_ += response.body.size();
-  writer_->Send(std::move(response));
-  Done();
+  SendOwnResponse(std::move(response));
 }
 
 void ProxyRequest::Log() {
@@ -194,6 +200,7 @@ void ProxyRequest::Done() {
     connection_.reset();
   }
   ReleasePeer(-1);
+  if (plugins_) LogPlugins();
   Log();
   --worker_.requests_in_flight;
   // An unfinished response (a failure after the head went out) ends with the connection:

@@ -3,6 +3,7 @@
 #ifndef KONG_GATEWAY_PROXY_REQUEST_H_
 #define KONG_GATEWAY_PROXY_REQUEST_H_
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -13,7 +14,10 @@
 #include "gateway/snapshot.h"
 #include "gateway/worker_context.h"
 #include "http/server.h"
+#include "plugins/chain.h"
+#include "plugins/plugin.h"
 #include "proxy/error_response.h"
+#include "proxy/upstream_path.h"
 #include "router/router.h"
 #include "upstream/connection_pool.h"
 
@@ -39,6 +43,8 @@ class ProxyRequest : public std::enable_shared_from_this<ProxyRequest> {
   // proxy_request.cc: routing and Kong's own answers.
   bool Route();
   void SendKongError(int status, std::string_view message);
+  // Every answer Kong produces goes out here (plugins' response phases first).
+  void SendOwnResponse(http::Response response);
   void SendRedirect(int status);
   void SendUpstreamError(int status);
   void Done();  // logs, releases everything; `this` may be gone afterwards
@@ -63,6 +69,27 @@ class ProxyRequest : public std::enable_shared_from_this<ProxyRequest> {
   void FailUpstream(const upstream::UpstreamError& error);
   void OnClientAbort();
   void StartTunnel(upstream::UpstreamResponseHead head);
+  void StartBody();
+
+  // proxy_plugins.cc: the plugin phases around the pipeline (only when the snapshot has
+  // plugins; `plugins_` is null otherwise).
+  struct PluginRun;
+  void StartWithPlugins();
+  void ContinueAfterAccess(plugins::Flow flow);
+  void OnPluginResume();
+  void SendPluginExit();
+  void ProceedUpstream();
+  void ReadBodyForPlugin(uint64_t limit, std::function<void(Result<std::string>)> done);
+  bool BodyOverLimit();  // true when it answered 413
+  void FilterOwnResponse(http::Response& response);
+  void FilterProxiedHead(int status, http::HeaderMap& headers);
+  // True when some collected plugin filters bodies: the (filtered) data went out.
+  bool FilterBody(std::string_view data, bool eof);
+  void ApplyPluginUpstreamChanges(const proxy::UpstreamPathParams& path,
+                                  upstream::UpstreamRequestHead& head);
+  bool SendPluginBody();  // true when plugins hold the body (read or replaced): written
+
+  void LogPlugins();
 
   WorkerContext& worker_;
   ListenerInfo listener_;
@@ -72,7 +99,8 @@ class ProxyRequest : public std::enable_shared_from_this<ProxyRequest> {
   std::shared_ptr<const Snapshot> snapshot_;
   Clock::time_point started_;
   Clock::time_point upstream_started_{};
-  std::string request_id_;
+  std::array<char, 32> request_id_;  // hex, in place: no allocation per request
+  bool request_id_set_ = false;
 
   // Routing results.
   std::optional<router::RouteMatch> match_;
@@ -104,6 +132,8 @@ class ProxyRequest : public std::enable_shared_from_this<ProxyRequest> {
   int64_t proxy_latency_ms_ = -1;
   uint64_t bytes_sent_ = 0;
   uint64_t request_bytes_ = 0;
+
+  std::unique_ptr<PluginRun> plugins_;
 };
 
 }  // namespace kong::gateway

@@ -7,6 +7,7 @@
 #include "gateway/byte_pipe.h"
 #include "gateway/proxy_request.h"
 #include "http/encoding.h"
+#include "net/socket_address.h"
 #include "proxy/forwarded_headers.h"
 #include "proxy/response_headers.h"
 #include "proxy/trusted_ips.h"
@@ -83,6 +84,11 @@ void ProxyRequest::NextTry() {
 void ProxyRequest::ResolveAndConnect(const std::string& host, uint16_t port) {
   target_host_ = host;
   target_port_ = port;
+  // An IP literal (the usual target) needs no resolver round trip nor its callback.
+  if (sockaddr_storage literal{}; net::ParseIpAddress(host, port, &literal)) {
+    Connect(literal, target_host_, port);
+    return;
+  }
   std::weak_ptr<ProxyRequest> weak = weak_from_this();
   worker_.resolver->Resolve(host, [weak, port](Result<std::vector<sockaddr_storage>> addresses) {
     auto self = weak.lock();
@@ -111,7 +117,7 @@ void ProxyRequest::Connect(const sockaddr_storage& address, std::string_view hos
     }
     if (!proxy::IsIpAddress(sni)) peer.sni = std::string(sni);
   }
-  if (worker_.options.access_log) upstream_address_ = AddressText(peer.address);
+  if (worker_.options.access_log || plugins_) upstream_address_ = AddressText(peer.address);
   acquire_ = worker_.pool->Acquire(
       peer, service_->connect_timeout_ms,
       [this](std::unique_ptr<upstream::UpstreamConnection> connection,
@@ -162,6 +168,7 @@ void ProxyRequest::BuildUpstreamHead() {
     head.body = r.content_length >= 0 ? upstream::UpstreamRequestHead::Body::kContentLength
                                       : upstream::UpstreamRequestHead::Body::kChunked;
   }
+  if (plugins_) ApplyPluginUpstreamChanges(path, head);
   head_template_ = std::move(head);
 }
 
@@ -196,7 +203,13 @@ void ProxyRequest::OnConnected(std::unique_ptr<upstream::UpstreamConnection> con
   upstream::ExchangeTimeouts timeouts{service_->write_timeout_ms, service_->read_timeout_ms};
   upstream::UpstreamConnection* conn = connection_.get();
   conn->Start(std::move(*head_template_), timeouts, std::move(cb));
-  if (done_ || connection_.get() != conn || !request_->body_streamed) return;
+  if (done_ || connection_.get() != conn) return;
+  StartBody();
+}
+
+void ProxyRequest::StartBody() {
+  if (plugins_ && SendPluginBody()) return;
+  if (!request_->body_streamed) return;
   if (!body_reading_) {
     body_reading_ = true;
     std::weak_ptr<ProxyRequest> weak = weak_from_this();
@@ -204,8 +217,9 @@ void ProxyRequest::OnConnected(std::unique_ptr<upstream::UpstreamConnection> con
     body.on_data = [weak](std::string_view data) {
       auto self = weak.lock();
       if (self == nullptr || self->done_ || !self->connection_) return;
-      self->body_started_ = true;
       self->request_bytes_ += data.size();
+      if (self->plugins_ && self->BodyOverLimit()) return;
+      self->body_started_ = true;
       self->connection_->WriteBody(std::string(data));
     };
     body.on_end = [weak] {
@@ -281,6 +295,7 @@ void ProxyRequest::OnHead(upstream::UpstreamResponseHead head) {
     headers.Add("Set-Cookie", c.hash_on_cookie + "=" + pick_.set_cookie_value +
                                   "; Path=" + c.hash_on_cookie_path);
   }
+  if (plugins_) FilterProxiedHead(head.status, headers);
   status_ = head.status;
   response_started_ = true;
   // A body already received goes out with the head in one write (nginx holds the head too).
@@ -288,8 +303,10 @@ void ProxyRequest::OnHead(upstream::UpstreamResponseHead head) {
 }
 
 void ProxyRequest::OnBody(std::string_view data) {
-  bytes_sent_ += data.size();
-  writer_->SendChunk(data);
+  if (!plugins_ || !FilterBody(data, /*eof=*/false)) {
+    bytes_sent_ += data.size();
+    writer_->SendChunk(data);
+  }
   if (response_paused_ || !writer_->write_blocked() || !connection_) return;
   // A slow client: stop reading the upstream until its queue drains.
   response_paused_ = true;
@@ -304,6 +321,7 @@ void ProxyRequest::OnBody(std::string_view data) {
 }
 
 void ProxyRequest::OnEnd() {
+  if (plugins_) FilterBody({}, /*eof=*/true);
   writer_->Finish();
   ReleasePeer(static_cast<double>(MillisSince(upstream_started_)));
   if (connection_) {

@@ -1,4 +1,5 @@
-// Snapshot::Build: the router, balancers, services and certificates of one flat config.
+// Snapshot::Build: the router, balancers, services, certificates, consumers and plugin chains
+// of one flat config.
 #include "gateway/snapshot.h"
 
 #include <algorithm>
@@ -59,7 +60,8 @@ Result<ServiceInfo> ParseService(const json::Value& service, std::string_view wh
 
 Result<std::shared_ptr<const Snapshot>> Snapshot::Build(
     const json::Value& flat_config, const proxy::UpstreamTlsDefaults& upstream_tls,
-    const Snapshot* previous) {
+    const Snapshot* previous, const plugins::PluginFactories* plugin_factories,
+    const plugins::PluginEnv& plugin_env) {
   std::shared_ptr<Snapshot> snap(new Snapshot());
   KONG_ASSIGN_OR_RETURN(snap->router_, router::Router::Build(flat_config));
   KONG_ASSIGN_OR_RETURN(snap->balancers_,
@@ -78,6 +80,12 @@ Result<std::shared_ptr<const Snapshot>> Snapshot::Build(
       snap->services_.insert_or_assign(std::move(id), std::move(info));
     }
   }
+  KONG_ASSIGN_OR_RETURN(snap->consumers_, plugins::ConsumerIndex::Build(flat_config));
+  static const plugins::PluginFactories kNoFactories;
+  KONG_ASSIGN_OR_RETURN(snap->plugins_,
+                        plugins::PluginSet::Build(
+                            flat_config, plugin_factories ? *plugin_factories : kNoFactories,
+                            plugin_env, *snap->consumers_));
   return std::shared_ptr<const Snapshot>(std::move(snap));
 }
 

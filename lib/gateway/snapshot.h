@@ -14,6 +14,9 @@
 #include "balancer/balancer_set.h"
 #include "json/value.h"
 #include "kong/status.h"
+#include "plugins/chain.h"
+#include "plugins/consumers.h"
+#include "plugins/factory.h"
 #include "proxy/proxy_certificates.h"
 #include "router/router.h"
 #include "tls/tls_context.h"
@@ -40,10 +43,12 @@ struct ServiceInfo {
 class Snapshot {
  public:
   // Compiles Kong's flat declarative config. `previous` (may be null) passes target health
-  // on to the new balancers. Errors name the entity (kInvalidArgument).
+  // on to the new balancers. Errors name the entity (kInvalidArgument). `plugin_factories`
+  // (null: none runnable) compile the `plugins` rows with `plugin_env`.
   static Result<std::shared_ptr<const Snapshot>> Build(
       const json::Value& flat_config, const proxy::UpstreamTlsDefaults& upstream_tls,
-      const Snapshot* previous);
+      const Snapshot* previous, const plugins::PluginFactories* plugin_factories = nullptr,
+      const plugins::PluginEnv& plugin_env = {});
   // No routes, no upstreams: every request gets the 404 (before the first Publish).
   static std::shared_ptr<const Snapshot> Empty();
 
@@ -55,6 +60,9 @@ class Snapshot {
     return certificates_;
   }
   const ServiceInfo* FindService(std::string_view id) const;
+  // Never null. The proxy creates a plugins::PluginContext only when !plugins().empty().
+  const plugins::PluginSet& plugins() const { return *plugins_; }
+  const plugins::ConsumerIndex& consumers() const { return *consumers_; }
   size_t service_count() const { return services_.size(); }
 
  private:
@@ -67,6 +75,8 @@ class Snapshot {
   std::shared_ptr<const router::Router> router_;
   std::shared_ptr<const balancer::BalancerSet> balancers_;
   std::shared_ptr<const proxy::SniCertificates> certificates_;
+  std::shared_ptr<const plugins::ConsumerIndex> consumers_ = plugins::ConsumerIndex::Empty();
+  std::shared_ptr<const plugins::PluginSet> plugins_ = plugins::PluginSet::Empty();
   std::unordered_map<std::string, ServiceInfo, StringHash, std::equal_to<>> services_;
 };
 

@@ -16,8 +16,13 @@ constexpr uint64_t kDrainPollMs = 20;
 
 Worker::Worker(size_t index, const GatewayOptions& options,
                const std::atomic<std::shared_ptr<const Snapshot>>& snapshot,
-               std::shared_ptr<const tls::TlsContext> tls_context)
-    : index_(index), options_(options), snapshot_(snapshot), tls_context_(std::move(tls_context)) {}
+               std::shared_ptr<const tls::TlsContext> tls_context,
+               plugins::SharedState& plugin_state)
+    : index_(index),
+      options_(options),
+      snapshot_(snapshot),
+      tls_context_(std::move(tls_context)),
+      plugin_state_(plugin_state) {}
 
 Worker::~Worker() { Join(); }
 
@@ -41,7 +46,8 @@ void Worker::Run(std::promise<Result<std::vector<uint16_t>>> bound, std::vector<
     return;
   }
   loop_ = std::move(loop).value();
-  context_ = std::make_unique<WorkerContext>(*loop_, options_, snapshot_);
+  context_ = std::make_unique<WorkerContext>(*loop_, options_, snapshot_, plugin_state_);
+  context_->plugin_worker = std::make_unique<plugins::WorkerState>(*loop_);
   context_->pool = std::make_unique<upstream::ConnectionPool>(*loop_, options_.pool);
   context_->resolver = std::make_unique<upstream::Resolver>(*loop_, options_.dns);
   context_->request_id_seed = std::random_device()() ^ (uint64_t{std::random_device()()} << 32);
@@ -61,6 +67,7 @@ void Worker::Run(std::promise<Result<std::vector<uint16_t>>> bound, std::vector<
   drain_timer_.reset();
   context_->pool.reset();
   context_->resolver.reset();
+  context_->plugin_worker.reset();  // plugins' connections close on this loop
   while (loop_->RunOnce()) {
   }
   context_.reset();

@@ -29,7 +29,7 @@ class Worker {
   // every worker shares one port through SO_REUSEPORT); empty for worker 0.
   Worker(size_t index, const GatewayOptions& options,
          const std::atomic<std::shared_ptr<const Snapshot>>& snapshot,
-         std::shared_ptr<const tls::TlsContext> tls_context);
+         std::shared_ptr<const tls::TlsContext> tls_context, plugins::SharedState& plugin_state);
   ~Worker();  // joins the thread
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -54,6 +54,7 @@ class Worker {
   const GatewayOptions& options_;
   const std::atomic<std::shared_ptr<const Snapshot>>& snapshot_;
   std::shared_ptr<const tls::TlsContext> tls_context_;
+  plugins::SharedState& plugin_state_;
   std::thread thread_;
   std::unique_ptr<EventLoop> loop_;  // created on the worker's thread
   std::atomic<bool> started_{false};

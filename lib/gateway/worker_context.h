@@ -13,6 +13,7 @@
 #include "gateway/gateway.h"
 #include "gateway/snapshot.h"
 #include "kong/event_loop.h"
+#include "plugins/state.h"
 #include "upstream/connection_pool.h"
 #include "upstream/resolver.h"
 
@@ -28,14 +29,17 @@ struct ListenerInfo {
 
 struct WorkerContext {
   WorkerContext(EventLoop& loop, const GatewayOptions& options,
-                const std::atomic<std::shared_ptr<const Snapshot>>& snapshot)
-      : loop(loop), options(options), snapshot(snapshot) {}
+                const std::atomic<std::shared_ptr<const Snapshot>>& snapshot,
+                plugins::SharedState& plugin_shared)
+      : loop(loop), options(options), snapshot(snapshot), plugin_shared(plugin_shared) {}
 
   EventLoop& loop;
   const GatewayOptions& options;
   const std::atomic<std::shared_ptr<const Snapshot>>& snapshot;
   std::unique_ptr<upstream::ConnectionPool> pool;
   std::unique_ptr<upstream::Resolver> resolver;
+  plugins::SharedState& plugin_shared;                 // the gateway's
+  std::unique_ptr<plugins::WorkerState> plugin_worker;  // this loop's plugin objects
   std::unordered_set<BytePipe*> pipes;  // WebSocket tunnels, closed at stop
   uint64_t requests_in_flight = 0;
   uint64_t request_counter = 0;  // request ids

@@ -129,6 +129,13 @@ void AppendEscaped(std::string_view s, std::string* out) {
 
 }  // namespace
 
+std::string EscapeUpstreamPath(std::string_view path) {
+  std::string out;
+  out.reserve(path.size() + 8);
+  AppendEscaped(path, &out);
+  return out;
+}
+
 std::string_view SanitizePostfix(std::string_view postfix) {
   if (postfix == "." || postfix == "..") return {};
   if (postfix.substr(0, 2) == "./") return postfix.substr(2);

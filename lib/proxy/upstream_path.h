@@ -43,6 +43,9 @@ std::string UpstreamPath(const UpstreamPathParams& p);
 // Thread-safe (pure).
 std::string UpstreamTarget(const UpstreamPathParams& p, std::optional<std::string_view> query);
 
+// Kong's escape() alone, for a path a plugin sets (kong.service.request.set_path).
+std::string EscapeUpstreamPath(std::string_view path);
+
 // The raw query of a request-target as received: nullopt without '?', "" for a bare '?'.
 // A fragment is not part of it.
 std::optional<std::string_view> RawQuery(std::string_view target);

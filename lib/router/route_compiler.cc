@@ -277,6 +277,7 @@ Result<CompiledRoutes> CompileRoutes(const json::Value& routes, const json::Valu
     auto info = std::make_unique<RouteInfo>();
     info->id = id->as_string();
     info->route = &route;
+    info->config_index = index - 1;
     const json::Value* name = route.Find("name");
     if (name != nullptr && name->is_string()) info->name = name->as_string();
     const json::Value* service = route.Find("service");

@@ -34,6 +34,9 @@ struct RouteInfo {
   int https_redirect_status_code = 426;
   int64_t regex_priority = 0;
   const json::Value* route = nullptr;      // the whole route object from the config
+  // Position in the flat config's `routes` array: per-route tables (plugin chains) index by
+  // it instead of hashing the id per request.
+  size_t config_index = 0;
 };
 
 // What the router reads from a request. Views only: the caller keeps the data alive for the

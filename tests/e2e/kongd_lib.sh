@@ -92,3 +92,33 @@ kill_prefix_nodes() {
     [ -f "$pidfile" ] && kill -KILL "$(cat "$pidfile")" 2>/dev/null || true
   done
 }
+
+# gone PID: the process exited (a zombie waiting for a reaper that is not ours counts).
+gone() {
+  local state
+  state=$(sed -n 's/.*) \(.\).*/\1/p' "/proc/$1/stat" 2>/dev/null || true)
+  [ -z "$state" ] || [ "$state" = Z ]
+}
+
+# kong_start_cp: `kong start`s a control plane in $work/cp (its cluster certificate made in
+# $work/cluster.crt/.key, every listener on a free port); sets $cp_log, $admin_port (for the
+# http helper) and $cluster_port. Needs $kong.
+kong_start_cp() {
+  expect_ok "$kong" hybrid gen_cert "$work/cluster.crt" "$work/cluster.key"
+  write_conf "$work/cp.conf" "role = control_plane" "admin_listen = 127.0.0.1:0" \
+    "cluster_listen = 127.0.0.1:0" "cluster_cert = $work/cluster.crt" \
+    "cluster_cert_key = $work/cluster.key"
+  expect_ok "$kong" start -c "$work/cp.conf" -p "$work/cp"
+  cp_log="$work/cp/logs/error.log"
+  admin_port=$(wait_log "$cp_log" 'admin API on 127\.0\.0\.1:[0-9]*'); admin_port=${admin_port##*:}
+  cluster_port=$(wait_log "$cp_log" 'cluster listener on 127\.0\.0\.1:[0-9]*')
+  cluster_port=${cluster_port##*:}
+}
+
+# dp_conf_lines: the kong.conf lines of a data plane of that control plane, proxying on a free
+# port (add status_listen, log_level... after them).
+dp_conf_lines() {
+  printf '%s\n' "role = data_plane" "database = off" \
+    "cluster_control_plane = 127.0.0.1:$cluster_port" "cluster_cert = $work/cluster.crt" \
+    "cluster_cert_key = $work/cluster.key" "proxy_listen = 127.0.0.1:0"
+}

@@ -3,7 +3,7 @@
 # processes in temp prefixes: a control plane and a data plane started in the background,
 # Kong's messages and exit codes, double start refused, a stale pid file ignored, a reload that
 # keeps the data plane's link to its control plane, a broken reload that keeps the running
-# configuration, SIGQUIT. Usage: lifecycle_test.sh <kong> <kongd>
+# configuration, SIGQUIT, two `kong start` racing on one prefix. Usage: lifecycle_test.sh <kong> <kongd>
 set -euo pipefail
 kong=$(realpath "$1")
 kongd=$(realpath "$2")
@@ -19,12 +19,6 @@ trap cleanup EXIT
 
 count_lines() { grep -c -- "$2" "$1" || true; }
 pid_of() { cat "$work/$1/pids/nginx.pid"; }
-# gone PID: the process exited (a zombie waiting for a reaper that is not ours counts).
-gone() {
-  local state
-  state=$(sed -n 's/.*) \(.\).*/\1/p' "/proc/$1/stat" 2>/dev/null || true)
-  [ -z "$state" ] || [ "$state" = Z ]
-}
 
 echo "# bad flags: one line, non-zero"
 for cmd in start stop quit reload restart health; do
@@ -91,6 +85,24 @@ expect_fail_one_line "$kong" start -c cp.conf -p "$work/cp"
 expect_eq "$err" "Error: Kong is already running in $work/cp" "double kong start"
 expect_fail_one_line "$kongd" -c cp.conf -p "$work/cp"
 expect_eq "$err" "Error: Kong is already running in $work/cp" "double kongd"
+
+echo "# double start race: two kong start at once on one prefix leave one node running"
+write_conf race.conf "database = off" "admin_listen = 127.0.0.1:0" "proxy_listen = off"
+for round in 1 2 3; do
+  "$kong" start -c race.conf -p "$work/race" >race1.out 2>race1.err & first=$!
+  "$kong" start -c race.conf -p "$work/race" >race2.out 2>race2.err & second=$!
+  set +e; wait "$first"; rc1=$?; wait "$second"; rc2=$?; set -e
+  outcome="round $round: exit codes $rc1 and $rc2; stdout '$(cat race1.out)' '$(cat race2.out)'"
+  outcome+="; stderr '$(cat race1.err)' '$(cat race2.err)'"
+  if [ "$rc1" -eq 0 ] && [ "$rc2" -ne 0 ]; then loser=race2; elif [ "$rc1" -ne 0 ] && [ "$rc2" -eq 0 ]; then loser=race1
+  else fail "exactly one start must succeed: $outcome"; fi
+  expect_eq "$(cat $loser.err)" "Error: Kong is already running in $work/race" "$outcome"
+  # The winner's kongd runs and the loser's exited (kong start reaps the kongd it spawned).
+  running=$(pgrep -f -- "kongd -c .*race.conf -p $work/race\$" | wc -l)
+  expect_eq "$running" 1 "kongd processes in the prefix, $outcome"
+  expect_eq "$(pgrep -f -- "kongd -c .*race.conf -p $work/race\$")" "$(pid_of race)" "the pid file"
+  expect_ok "$kong" stop -p "$work/race"
+done
 
 echo "# a port in use: one line"
 write_conf busy.conf "admin_listen = 127.0.0.1:$admin_port" "proxy_listen = off"

@@ -1,0 +1,89 @@
+# shellcheck shell=bash disable=SC2154
+# Shared helpers of the proxy-side benchmark scripts (sourced, not run). The caller sets
+# `work` (a temp dir), `seconds` and `conns`, and declares `started=()`: every PID a helper
+# starts is appended there, and the caller's EXIT trap kills only those.
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+wait_port() {  # wait_port PORT: until something accepts on it (10 s)
+  local _
+  for _ in $(seq 1 200); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.05
+  done
+  echo "bench: nothing listening on port $1" >&2; return 1
+}
+
+# cpu_ticks PID...: utime + stime of the processes (all threads), in clock ticks.
+cpu_ticks() {
+  local pid total=0
+  for pid in "$@"; do
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
+  done
+  echo "$total"
+}
+
+# kill_started: TERM then reap every PID in `started` (for the caller's EXIT trap).
+kill_started() {
+  local pid
+  for pid in "${started[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${started[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+
+# nginx_start NAME CONF_BODY CPU: a foreground nginx (master + 1 worker) pinned to CPU; sets
+# last_pid. (No command substitution around starters: the PIDs must reach `started`.)
+nginx_start() {
+  local dir=$work/$1
+  mkdir -p "$dir/logs"
+  cat >"$dir/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+master_process on;
+pid $dir/nginx.pid;
+error_log $dir/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $dir; proxy_temp_path $dir;
+  fastcgi_temp_path $dir; uwsgi_temp_path $dir; scgi_temp_path $dir;
+  keepalive_requests 100000;
+  $2
+}
+CONF
+  taskset -c "$3" nginx -p "$dir" -c "$dir/nginx.conf" >"$dir/logs/stdout" 2>&1 &
+  last_pid=$!
+  started+=("$last_pid")
+}
+
+# load NAME URL PIDS... [-- WRK_ARGS...]: one wrk run pinned to cpu 1; appends
+# "rps p50_ms p99_ms cpu_us" to $work/result-NAME. CPU is that of PIDS during the run.
+load() {
+  local name=$1 url=$2; shift 2
+  local pids=() extra=()
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do pids+=("$1"); shift; done
+  [ $# -gt 0 ] && shift && extra=("$@")
+  local before after out rps p50 p99 total hz
+  before=$(cpu_ticks "${pids[@]}")
+  out=$(taskset -c 1 wrk -t1 -c"$conns" -d"${seconds}s" --latency "${extra[@]}" "$url")
+  after=$(cpu_ticks "${pids[@]}")
+  if grep -q 'Non-2xx\|Socket errors' <<<"$out"; then
+    echo "bench: $name had errors:" >&2; echo "$out" >&2
+  fi
+  rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
+  total=$(awk '/requests in/ {print $1}' <<<"$out")
+  p50=$(to_ms "$(awk '$1=="50%" {print $2}' <<<"$out")")
+  p99=$(to_ms "$(awk '$1=="99%" {print $2}' <<<"$out")")
+  hz=$(getconf CLK_TCK)
+  echo "$rps $p50 $p99 $(awk -v t=$((after - before)) -v n="$total" -v hz="$hz" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }')" >>"$work/result-$name"
+}
+to_ms() { awk -v v="$1" 'BEGIN { n=v+0; if (v ~ /us$/) n/=1000; else if (v ~ /ms$/) n=n; else if (v ~ /s$/) n*=1000; printf "%.3f", n }'; }
+median() { sort -n | awk '{ v[NR]=$1 } END { print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2 }'; }
+col() { awk -v c="$2" '{print $c}' "$work/result-$1" | median; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
+
+# build_type BUILD_DIR: meson's buildtype of the build dir ("unknown" when unreadable).
+build_type() {
+  python3 -c 'import json, sys
+print(next(o["value"] for o in json.load(open(sys.argv[1])) if o["name"] == "buildtype"))' \
+    "$1/meson-info/intro-buildoptions.json" 2>/dev/null || echo unknown
+}

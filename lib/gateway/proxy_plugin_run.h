@@ -1,0 +1,33 @@
+// ProxyRequest::PluginRun: one request's plugin context and chain runner (proxy_plugins.cc),
+// complete wherever ProxyRequest is constructed or destroyed.
+#ifndef KONG_GATEWAY_PROXY_PLUGIN_RUN_H_
+#define KONG_GATEWAY_PROXY_PLUGIN_RUN_H_
+
+#include <optional>
+#include <string>
+
+#include "gateway/proxy_request.h"
+#include "plugins/chain.h"
+#include "plugins/consumers.h"
+#include "plugins/state.h"
+
+namespace kong::gateway {
+
+struct ProxyRequest::PluginRun {
+  PluginRun(http::Request& request, const plugins::ConsumerIndex& consumers,
+            plugins::WorkerState& worker, plugins::SharedState& shared, bool https)
+      : ctx(request, consumers, worker, shared), runner(ctx, https) {}
+
+  plugins::PluginContext ctx;
+  plugins::ChainRunner runner;
+  std::string client_ip;
+  bool waiting = false;  // access is suspended until a resume
+  // The client body once a plugin read it: sent upstream unless ctx.upstream_body replaces it.
+  std::optional<std::string> body;
+  std::string body_buffer;  // while reading
+  bool body_overflow = false;
+};
+
+}  // namespace kong::gateway
+
+#endif  // KONG_GATEWAY_PROXY_PLUGIN_RUN_H_

@@ -1,0 +1,56 @@
+// LocalCounters: rate-limiting's `local` policy store (Kong's kong_rate_limiting_counters
+// shm), one per node: every worker thread counts in it and it outlives configuration
+// snapshots (held in SharedState). Thread-safe; keys hash to one of 64 shards, each with its
+// own mutex, so threads counting different clients rarely meet on a lock.
+#ifndef KONG_PLUGINS_RATE_LIMITING_COUNTERS_H_
+#define KONG_PLUGINS_RATE_LIMITING_COUNTERS_H_
+
+#include <array>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace kong::plugins::ratelimit {
+
+class LocalCounters {
+ public:
+  LocalCounters() = default;
+  LocalCounters(const LocalCounters&) = delete;
+  LocalCounters& operator=(const LocalCounters&) = delete;
+
+  // The count of `key` at `now_s` (seconds since the epoch): 0 when absent or expired.
+  int64_t Get(std::string_view key, int64_t now_s);
+  // Adds `value` (shm:incr(key, value, 0, ttl)): a new or expired counter starts at 0 and
+  // lives `ttl_s` seconds from now. Returns the new count. Expired counters of the shard are
+  // dropped at most once a second.
+  int64_t Increment(std::string_view key, int64_t value, int64_t ttl_s, int64_t now_s);
+  // Live counters (tests).
+  size_t size(int64_t now_s);
+
+ private:
+  struct Counter {
+    int64_t count = 0;
+    int64_t expires_s = 0;  // dead when now >= expires_s
+  };
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  struct alignas(64) Shard {
+    std::mutex mu;
+    std::unordered_map<std::string, Counter, KeyHash, std::equal_to<>> counters;
+    int64_t next_prune_s = 0;
+  };
+  static constexpr size_t kShards = 64;
+
+  Shard& ShardOf(std::string_view key, size_t* hash);
+  static void PruneLocked(Shard& shard, int64_t now_s);
+
+  std::array<Shard, kShards> shards_;
+};
+
+}  // namespace kong::plugins::ratelimit
+
+#endif  // KONG_PLUGINS_RATE_LIMITING_COUNTERS_H_
