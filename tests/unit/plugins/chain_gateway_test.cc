@@ -110,7 +110,8 @@ TEST_SUITE("plugins") {
   TEST_CASE("gateway plugins: a suspended chain resumes; an abort while suspended is harmless") {
     PluginFixture p;
     p.Publish({PluginRow("w", "waiter", R"({"ms":20})", "r1"),
-               PluginRow("d", "waiter", R"({"ms":150,"detach":"yes"})", "r2"),
+               PluginRow("d", "waiter", R"({"ms":1500,"detach":"yes"})", "r2"),  // long: the
+               // test must reset its fetch before the answer, even on a slow ASan run
                PluginRow("g", "tag-a", R"({"tag":"global"})"),       // 900: before the waiter
                PluginRow("g2", "tag-b", R"({"tag":"after"})")});     // 800: after it
     auto r = p.fx.Get("/1");
