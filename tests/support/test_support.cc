@@ -41,21 +41,30 @@ bool WaitUntil(EventLoop& loop, const std::function<bool()>& pred, int timeout_m
   uv_loop_t* uv = NativeHandle(loop);
   struct Watchdog {
     uv_timer_t timer;
+    uv_timer_t tick;  // wakes the loop so a predicate on another thread's state is seen
     bool fired = false;
+    int open = 2;
   };
   auto* dog = new Watchdog();
   dog->timer.data = dog;
+  dog->tick.data = dog;
   uv_timer_init(uv, &dog->timer);
+  uv_timer_init(uv, &dog->tick);
   uv_timer_start(
       &dog->timer, [](uv_timer_t* t) { static_cast<Watchdog*>(t->data)->fired = true; },
       static_cast<uint64_t>(timeout_ms), 0);
+  uv_timer_start(&dog->tick, [](uv_timer_t*) {}, 5, 5);
   bool ok = pred();
   while (!ok && !dog->fired) {
     uv_run(uv, UV_RUN_ONCE);
     ok = pred();
   }
-  uv_close(reinterpret_cast<uv_handle_t*>(&dog->timer),
-           [](uv_handle_t* h) { delete static_cast<Watchdog*>(h->data); });
+  auto closed = [](uv_handle_t* h) {
+    auto* d = static_cast<Watchdog*>(h->data);
+    if (--d->open == 0) delete d;
+  };
+  uv_close(reinterpret_cast<uv_handle_t*>(&dog->timer), closed);
+  uv_close(reinterpret_cast<uv_handle_t*>(&dog->tick), closed);
   uv_run(uv, UV_RUN_NOWAIT);
   return ok;
 }
