@@ -13,11 +13,17 @@ namespace {
 // request-size-limiting's answer (Kong's handler).
 constexpr std::string_view kBodyLimitMessage = "Request size limit exceeded";
 
-// Replaces `to`'s fields named in `from` by `from`'s (kong.response.set_header per name).
+// Replaces `to`'s fields named in `from` by `from`'s (kong.response.set_header per name), in
+// one pass over `to`.
 void MergeHeaders(const http::HeaderMap& from, http::HeaderMap* to) {
   if (from.empty()) return;
-  for (const auto& [name, value] : from) to->Remove(name);
-  for (const auto& [name, value] : from) to->Add(name, value);
+  to->RemoveIf([&from](const http::HeaderMap::Field& field) {
+    for (const auto& [name, value] : from) {
+      if (http::EqualsIgnoreCase(field.first, name)) return true;
+    }
+    return false;
+  });
+  for (const auto& [name, value] : from) to->AddCopy(name, value);
 }
 
 }  // namespace
@@ -37,15 +43,17 @@ void ProxyRequest::StartWithPlugins() {
   ctx.scheme = listener_.https ? "https" : "http";
   ctx.request_id = RequestId();
   ctx.ResizeStates(set.slot_count());
-  // Both hooks outlive nothing: a resume or a body after the request ended is dropped.
-  std::weak_ptr<ProxyRequest> weak = weak_from_this();
-  ctx.suspend_hook = [weak] {
-    return std::function<void()>([weak] {
+  // The hooks live in ctx, so inside this request: they capture `this` alone, which
+  // std::function stores without allocating. The resume function may outlive the request:
+  // it holds a weak pointer, and a resume after the request ended is dropped.
+  ctx.suspend_hook = [this] {
+    return std::function<void()>([weak = weak_from_this()] {
       if (auto self = weak.lock()) self->OnPluginResume();
     });
   };
-  ctx.read_body = [weak](uint64_t limit, std::function<void(Result<std::string>)> done) {
-    if (auto self = weak.lock()) self->ReadBodyForPlugin(limit, std::move(done));
+  ctx.read_body = [this](uint64_t limit, std::function<void(Result<std::string>)> done) {
+    auto keep = shared_from_this();  // `done` may finish the request
+    ReadBodyForPlugin(limit, std::move(done));
   };
 
   if (plugins_->runner.Rewrite(set.global_chain()) == plugins::Flow::kExit) {

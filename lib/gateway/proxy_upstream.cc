@@ -5,6 +5,7 @@
 
 #include "balancer/hash_key.h"
 #include "gateway/byte_pipe.h"
+#include "gateway/proxy_plugin_run.h"
 #include "gateway/proxy_request.h"
 #include "http/encoding.h"
 #include "net/socket_address.h"
@@ -117,7 +118,10 @@ void ProxyRequest::Connect(const sockaddr_storage& address, std::string_view hos
     }
     if (!proxy::IsIpAddress(sni)) peer.sni = std::string(sni);
   }
-  if (worker_.options.access_log || plugins_) upstream_address_ = AddressText(peer.address);
+  // Formatted only for a reader: the access log or a plugin with a log phase.
+  if (worker_.options.access_log || (plugins_ && plugins_->runner.has_log())) {
+    upstream_address_ = AddressText(peer.address);
+  }
   acquire_ = worker_.pool->Acquire(
       peer, service_->connect_timeout_ms,
       [this](std::unique_ptr<upstream::UpstreamConnection> connection,

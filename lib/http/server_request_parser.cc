@@ -70,7 +70,7 @@ int ServerConnection::OnHeaderValue(llhttp_t* p, const char* at, size_t n) noexc
 int ServerConnection::OnHeaderValueComplete(llhttp_t* p) noexcept {
   ServerConnection* c = Self(p);
   HeaderMap& headers = c->current().headers;
-  headers.Add(std::move(c->field_), std::move(c->value_));
+  headers.AddCopy(c->field_, c->value_);  // field_/value_ keep their buffers
   c->field_.clear();
   c->value_.clear();
   size_t max = c->options().max_header_count;

@@ -167,22 +167,22 @@ class Cors final : public Plugin {
   }
 
   void HeaderFilter(PluginContext& ctx, ResponseHead& head) const override {
-    if (ctx.state() != nullptr || head.headers == nullptr) return;
+    if (ctx.peek_state() != nullptr || head.headers == nullptr) return;
     const std::optional<std::string_view> origin = ctx.request.headers.Get("Origin");
     if (!origin && !c_.allow_origin_absent) return;
     http::HeaderMap& out = *head.headers;
     const bool allow_all = ConfigureOrigin(out, /*header_filter=*/true, origin);
     ConfigureCredentials(out, allow_all, /*header_filter=*/true, origin);
-    if (c_.exposed_headers) out.Set("Access-Control-Expose-Headers", *c_.exposed_headers);
+    if (c_.exposed_headers) out.SetCopy("Access-Control-Expose-Headers", *c_.exposed_headers);
   }
 
  private:
   // Vary is appended to the upstream's in header_filter, set on Kong's own preflight answer.
   static void AddVary(http::HeaderMap& out, bool header_filter) {
     if (header_filter) {
-      out.Add("Vary", "Origin");
+      out.AddCopy("Vary", "Origin");
     } else {
-      out.Set("Vary", "Origin");
+      out.SetCopy("Vary", "Origin");
     }
   }
 
@@ -190,18 +190,18 @@ class Cors final : public Plugin {
   bool ConfigureOrigin(http::HeaderMap& out, bool header_filter,
                        std::optional<std::string_view> req_origin) const {
     if (c_.allow_all) {
-      out.Set("Access-Control-Allow-Origin", "*");
+      out.SetCopy("Access-Control-Allow-Origin", "*");
       return true;
     }
     AddVary(out, header_filter);
     if (c_.single_origin) {
-      out.Set("Access-Control-Allow-Origin", *c_.single_origin);
+      out.SetCopy("Access-Control-Allow-Origin", *c_.single_origin);
       return false;
     }
     if (req_origin) {
       // Kong returns at a "*" entry while compiling the list, before matching anything.
       if (c_.list_has_asterisk) {
-        out.Set("Access-Control-Allow-Origin", "*");
+        out.SetCopy("Access-Control-Allow-Origin", "*");
         return true;
       }
       const Origin parsed = Origin::Parse(*req_origin);
@@ -234,13 +234,13 @@ class Cors final : public Plugin {
                             std::optional<std::string_view> req_origin) const {
     if (!c_.credentials) return;
     if (!allow_all) {
-      out.Set("Access-Control-Allow-Credentials", "true");
+      out.SetCopy("Access-Control-Allow-Credentials", "true");
       return;
     }
     if (req_origin) {
       AddVary(out, header_filter);
-      out.Set("Access-Control-Allow-Origin", std::string(*req_origin));
-      out.Set("Access-Control-Allow-Credentials", "true");
+      out.SetCopy("Access-Control-Allow-Origin", *req_origin);
+      out.SetCopy("Access-Control-Allow-Credentials", "true");
     }
   }
 

@@ -18,24 +18,27 @@ void PluginContext::Authenticate(const Consumer* consumer, const Credential* cre
   consumer_ = consumer;
   credential_ = credential;
   anonymous_ = anonymous;
+  // One pass removes the five, then the set ones are appended in this order: what a Set or
+  // Remove per header gives, without rescanning the headers five times.
+  static constexpr std::string_view kNames[] = {"X-Consumer-ID", "X-Consumer-Custom-ID",
+                                                "X-Consumer-Username", "X-Credential-Identifier",
+                                                "X-Anonymous-Consumer"};
   http::HeaderMap& h = request.headers;
-  auto set_or_clear = [&h](const char* name, const std::optional<std::string>& value) {
-    if (value) {
-      h.Set(name, *value);
-    } else {
-      h.Remove(name);
+  h.RemoveIf([](const http::HeaderMap::Field& f) {
+    for (std::string_view name : kNames) {
+      if (http::EqualsIgnoreCase(f.first, name)) return true;
     }
+    return false;
+  });
+  auto add = [&h](std::string_view name, const std::string* value) {
+    if (value != nullptr) h.AddCopy(name, *value);
   };
-  set_or_clear("X-Consumer-ID", consumer ? std::optional<std::string>(consumer->id) : std::nullopt);
-  set_or_clear("X-Consumer-Custom-ID", consumer ? consumer->custom_id : std::nullopt);
-  set_or_clear("X-Consumer-Username", consumer ? consumer->username : std::nullopt);
-  set_or_clear("X-Credential-Identifier",
-               credential ? std::optional<std::string>(credential->identifier) : std::nullopt);
-  if (credential != nullptr || !anonymous) {
-    h.Remove("X-Anonymous-Consumer");
-  } else {
-    h.Set("X-Anonymous-Consumer", "true");
-  }
+  auto optional_field = [](const std::optional<std::string>& v) { return v ? &*v : nullptr; };
+  add(kNames[0], consumer ? &consumer->id : nullptr);
+  add(kNames[1], consumer ? optional_field(consumer->custom_id) : nullptr);
+  add(kNames[2], consumer ? optional_field(consumer->username) : nullptr);
+  add(kNames[3], credential ? &credential->identifier : nullptr);
+  if (credential == nullptr && anonymous) h.AddCopy(kNames[4], "true");
 }
 
 void PluginContext::Exit(int status, std::string message, http::HeaderMap headers) {

@@ -5,6 +5,7 @@
 #ifndef KONG_PLUGINS_PLUGIN_H_
 #define KONG_PLUGINS_PLUGIN_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -143,10 +144,18 @@ class PluginContext {
   std::optional<uint64_t> request_body_limit;
 
   // One slot per plugin of the chain, indexed by the plugin's position (the runner sets
-  // `current_slot`). Plugins keep their per-request state in `state()`.
-  std::unique_ptr<PluginRequestState>& state() { return states_[current_slot]; }
+  // `current_slot`). Plugins keep their per-request state in `state()`. The slots are
+  // allocated on the first state() call: most requests never need them.
+  std::unique_ptr<PluginRequestState>& state() {
+    if (current_slot >= states_.size()) states_.resize(std::max(state_count_, current_slot + 1));
+    return states_[current_slot];
+  }
+  // The current plugin's state, or null, without allocating the slots.
+  const PluginRequestState* peek_state() const {
+    return current_slot < states_.size() ? states_[current_slot].get() : nullptr;
+  }
   size_t current_slot = 0;
-  void ResizeStates(size_t n) { states_.resize(n); }
+  void ResizeStates(size_t n) { state_count_ = n; }
 
  private:
   const Consumer* consumer_ = nullptr;
@@ -154,6 +163,7 @@ class PluginContext {
   bool anonymous_ = false;
   std::optional<ExitResponse> exit_;
   std::vector<std::unique_ptr<PluginRequestState>> states_;
+  size_t state_count_ = 0;  // ResizeStates' n: states_'s size once allocated
 };
 
 // The parsed `plugins` row a Plugin is compiled from.

@@ -2,6 +2,8 @@
 #include "plugins/rate_limiting.h"
 
 #include <algorithm>
+#include <array>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -38,7 +40,9 @@ Result<redis::RedisOptions> ParseRedis(const json::Value* config) {
 Result<Config> ParseConfig(const json::Value* config, const PluginSpec& spec) {
   Config c;
   for (Period p : kAllPeriods) {
-    if (auto limit = config::Number(config, PeriodName(p))) c.limits.push_back({p, *limit});
+    if (auto limit = config::Number(config, PeriodName(p))) {
+      c.limits.push_back({p, *limit, FormatNumber(*limit)});
+    }
   }
   if (c.limits.empty()) {
     return Invalid("at least one of these fields must be non-empty: 'config.second', "
@@ -115,14 +119,25 @@ std::string_view Identify(const PluginContext& ctx, const Config& config) {
   return id.empty() ? ctx.client_ip : id;
 }
 
-std::string FormatNumber(double v) {
-  char buf[32];
-  if (v == std::floor(v) && std::fabs(v) < 1e15) {
-    std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(v));
-  } else {
-    std::snprintf(buf, sizeof buf, "%.14g", v);
+namespace {
+
+// FormatNumber into `buf`, without allocating: every proxied request formats five of these.
+std::string_view FormatNumberTo(double v, std::array<char, 32>& buf) {
+  // Integral and in range (NaN fails the range test before the cast).
+  if (std::fabs(v) < 1e15 && v == static_cast<double>(static_cast<long long>(v))) {
+    auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), static_cast<long long>(v));
+    (void)ec;
+    return std::string_view(buf.data(), static_cast<size_t>(end - buf.data()));
   }
-  return buf;
+  int n = std::snprintf(buf.data(), buf.size(), "%.14g", v);
+  return std::string_view(buf.data(), static_cast<size_t>(n));
+}
+
+}  // namespace
+
+std::string FormatNumber(double v) {
+  std::array<char, 32> buf;
+  return std::string(FormatNumberTo(v, buf));
 }
 
 Verdict Evaluate(std::span<const WindowUsage> usage, int64_t now_ms, bool hide_headers,
@@ -146,16 +161,21 @@ Verdict Evaluate(std::span<const WindowUsage> usage, int64_t now_ms, bool hide_h
       chosen = &u;
       chosen_remaining = remaining;
     }
-    headers->Add(std::string(LimitHeader(u.period)), FormatNumber(u.limit));
-    headers->Add(std::string(RemainingHeader(u.period)), FormatNumber(remaining));
+    std::array<char, 32> buf;
+    headers->AddCopy(LimitHeader(u.period),
+                     u.limit_text.empty() ? FormatNumberTo(u.limit, buf) : u.limit_text);
+    headers->AddCopy(RemainingHeader(u.period), FormatNumberTo(remaining, buf));
   }
   if (chosen == nullptr) return verdict;
   const int64_t window = PeriodSeconds(chosen->period);
   const int64_t elapsed_s = (now_ms - PeriodStartMs(chosen->period, now_ms)) / 1000;
   verdict.reset = std::max<int64_t>(1, window - elapsed_s);
-  headers->Add("RateLimit-Limit", FormatNumber(chosen->limit));
-  headers->Add("RateLimit-Remaining", FormatNumber(chosen_remaining));
-  headers->Add("RateLimit-Reset", std::to_string(verdict.reset));
+  std::array<char, 32> buf;
+  headers->AddCopy("RateLimit-Limit", chosen->limit_text.empty()
+                                         ? FormatNumberTo(chosen->limit, buf)
+                                         : chosen->limit_text);
+  headers->AddCopy("RateLimit-Remaining", FormatNumberTo(chosen_remaining, buf));
+  headers->AddCopy("RateLimit-Reset", FormatNumberTo(static_cast<double>(verdict.reset), buf));
   return verdict;
 }
 

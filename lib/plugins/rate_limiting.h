@@ -27,6 +27,7 @@ enum class Policy { kLocal, kRedis };
 struct Limit {
   Period period;
   double limit;
+  std::string limit_text;  // FormatNumber(limit), formatted once per snapshot
 };
 
 struct Config {
@@ -59,6 +60,7 @@ struct WindowUsage {
   Period period;
   double limit;
   int64_t used;  // before this request
+  std::string_view limit_text = {};  // FormatNumber(limit) when known ("": formatted here)
 };
 
 struct Verdict {

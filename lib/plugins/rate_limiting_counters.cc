@@ -3,10 +3,9 @@
 
 namespace kong::plugins::ratelimit {
 
-LocalCounters::Shard& LocalCounters::ShardOf(std::string_view key, size_t* hash) {
-  *hash = KeyHash()(key);
+LocalCounters::Shard& LocalCounters::ShardOf(const HashedKey& key) {
   // The high bits pick the shard: the map inside uses the low ones for its buckets.
-  return shards_[(*hash >> 32) % kShards];
+  return shards_[(key.hash >> 32) % kShards];
 }
 
 void LocalCounters::PruneLocked(Shard& shard, int64_t now_s) {
@@ -21,22 +20,22 @@ void LocalCounters::PruneLocked(Shard& shard, int64_t now_s) {
   }
 }
 
-int64_t LocalCounters::Get(std::string_view key, int64_t now_s) {
-  size_t hash;
-  Shard& shard = ShardOf(key, &hash);
+int64_t LocalCounters::Get(std::string_view key, size_t hash, int64_t now_s) {
+  const HashedKey hashed{key, hash};
+  Shard& shard = ShardOf(hashed);
   std::lock_guard lock(shard.mu);
-  auto it = shard.counters.find(key);
+  auto it = shard.counters.find(hashed);
   if (it == shard.counters.end() || now_s >= it->second.expires_s) return 0;
   return it->second.count;
 }
 
-int64_t LocalCounters::Increment(std::string_view key, int64_t value, int64_t ttl_s,
-                                 int64_t now_s) {
-  size_t hash;
-  Shard& shard = ShardOf(key, &hash);
+int64_t LocalCounters::Increment(std::string_view key, size_t hash, int64_t value,
+                                 int64_t ttl_s, int64_t now_s) {
+  const HashedKey hashed{key, hash};
+  Shard& shard = ShardOf(hashed);
   std::lock_guard lock(shard.mu);
   PruneLocked(shard, now_s);
-  auto it = shard.counters.find(key);
+  auto it = shard.counters.find(hashed);
   if (it == shard.counters.end()) {
     it = shard.counters.emplace(std::string(key), Counter{0, now_s + ttl_s}).first;
   } else if (now_s >= it->second.expires_s) {

@@ -21,11 +21,18 @@ class LocalCounters {
   LocalCounters& operator=(const LocalCounters&) = delete;
 
   // The count of `key` at `now_s` (seconds since the epoch): 0 when absent or expired.
-  int64_t Get(std::string_view key, int64_t now_s);
+  int64_t Get(std::string_view key, int64_t now_s) { return Get(key, Hash(key), now_s); }
   // Adds `value` (shm:incr(key, value, 0, ttl)): a new or expired counter starts at 0 and
   // lives `ttl_s` seconds from now. Returns the new count. Expired counters of the shard are
   // dropped at most once a second.
-  int64_t Increment(std::string_view key, int64_t value, int64_t ttl_s, int64_t now_s);
+  int64_t Increment(std::string_view key, int64_t value, int64_t ttl_s, int64_t now_s) {
+    return Increment(key, Hash(key), value, ttl_s, now_s);
+  }
+  // The same with the key's Hash() computed once by a caller that reads then increments it.
+  static size_t Hash(std::string_view key) { return std::hash<std::string_view>()(key); }
+  int64_t Get(std::string_view key, size_t hash, int64_t now_s);
+  int64_t Increment(std::string_view key, size_t hash, int64_t value, int64_t ttl_s,
+                    int64_t now_s);
   // Live counters (tests).
   size_t size(int64_t now_s);
 
@@ -34,18 +41,30 @@ class LocalCounters {
     int64_t count = 0;
     int64_t expires_s = 0;  // dead when now >= expires_s
   };
+  // A key with its hash, computed once per call: the shard choice and the map lookup share it.
+  struct HashedKey {
+    std::string_view key;
+    size_t hash;
+  };
   struct KeyHash {
     using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+    size_t operator()(std::string_view s) const { return Hash(s); }
+    size_t operator()(const HashedKey& k) const { return k.hash; }
+  };
+  struct KeyEqual {
+    using is_transparent = void;
+    bool operator()(std::string_view a, std::string_view b) const { return a == b; }
+    bool operator()(const HashedKey& a, std::string_view b) const { return a.key == b; }
+    bool operator()(std::string_view a, const HashedKey& b) const { return a == b.key; }
   };
   struct alignas(64) Shard {
     std::mutex mu;
-    std::unordered_map<std::string, Counter, KeyHash, std::equal_to<>> counters;
+    std::unordered_map<std::string, Counter, KeyHash, KeyEqual> counters;
     int64_t next_prune_s = 0;
   };
   static constexpr size_t kShards = 64;
 
-  Shard& ShardOf(std::string_view key, size_t* hash);
+  Shard& ShardOf(const HashedKey& key);
   static void PruneLocked(Shard& shard, int64_t now_s);
 
   std::array<Shard, kShards> shards_;

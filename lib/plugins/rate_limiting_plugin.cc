@@ -74,18 +74,22 @@ class RateLimiting final : public Plugin {
   Flow AccessLocal(PluginContext& ctx, std::string_view id, int64_t now_ms) const {
     // Reused per thread: building the keys allocates nothing once the strings have grown.
     thread_local std::array<std::string, ratelimit::kPeriodCount> keys;
+    std::array<size_t, ratelimit::kPeriodCount> hashes;
     std::array<WindowUsage, ratelimit::kPeriodCount> usage;
     const size_t n = config_.limits.size();
     const int64_t now_s = now_ms / 1000;
     for (size_t i = 0; i < n; ++i) {
       Key(i, id, now_ms, &keys[i]);
-      usage[i] = {config_.limits[i].period, config_.limits[i].limit,
-                  counters_->Get(keys[i], now_s)};
+      hashes[i] = ratelimit::LocalCounters::Hash(keys[i]);
+      const ratelimit::Limit& limit = config_.limits[i];
+      usage[i] = {limit.period, limit.limit, counters_->Get(keys[i], hashes[i], now_s),
+                  limit.limit_text};
     }
     Flow flow = Decide(ctx, std::span<const WindowUsage>(usage.data(), n), now_ms);
     if (flow != Flow::kContinue) return flow;
     for (size_t i = 0; i < n; ++i) {
-      counters_->Increment(keys[i], 1, ratelimit::PeriodSeconds(usage[i].period), now_s);
+      counters_->Increment(keys[i], hashes[i], 1, ratelimit::PeriodSeconds(usage[i].period),
+                           now_s);
     }
     return Flow::kContinue;
   }
@@ -129,7 +133,8 @@ class RateLimiting final : public Plugin {
     }
     std::array<WindowUsage, ratelimit::kPeriodCount> usage;
     for (size_t i = 0; i < keys.size(); ++i) {
-      usage[i] = {config_.limits[i].period, config_.limits[i].limit, UsageOf((*replies)[i])};
+      const ratelimit::Limit& limit = config_.limits[i];
+      usage[i] = {limit.period, limit.limit, UsageOf((*replies)[i]), limit.limit_text};
     }
     if (Decide(ctx, std::span<const WindowUsage>(usage.data(), keys.size()), now_ms) !=
         Flow::kContinue) {

@@ -73,10 +73,13 @@ class RequestTransformer final : public Plugin {
                                          ? rt::BodyKindOf(ctx.request.headers.Get("Content-Type"))
                                          : rt::BodyKind::kNone;
     if (method_) ctx.upstream_method = *method_;
-    auto original = std::make_shared<std::optional<http::HeaderMap>>();
-    if (keep_original_headers_) *original = ctx.request.headers;
+    // Only when a later template reads them: no allocation on the common path.
+    std::shared_ptr<const http::HeaderMap> original;
+    if (keep_original_headers_) {
+      original = std::make_shared<const http::HeaderMap>(ctx.request.headers);
+    }
     if (!headers_.empty() && !TransformHeaders(ctx, env).ok()) return Fail(ctx);
-    if (*original) env.headers = &**original;
+    if (original) env.headers = original.get();
 
     const bool merge_form = kind_before == rt::BodyKind::kForm;
     rt::BodyKind kind = rt::BodyKind::kNone;
@@ -86,8 +89,8 @@ class RequestTransformer final : public Plugin {
       std::function<void()> resume = ctx.Suspend();
       ctx.read_body(kBodyReadLimit, [this, &ctx, original, merge_form, kind,
                                      resume](Result<std::string> body) {
-        TemplateEnv env{*original ? &**original : &ctx.request.headers, &ctx.request.query,
-                            ctx.match};
+        TemplateEnv env{original ? original.get() : &ctx.request.headers, &ctx.request.query,
+                        ctx.match};
         if (!body.ok()) {
           ctx.Exit(413, "Request size limit exceeded");  // larger than kBodyReadLimit: not sendable
         } else {
@@ -145,10 +148,15 @@ class RequestTransformer final : public Plugin {
   // copy and sets it at the end). Host is never added; replacing it sets the Host the
   // upstream gets when the route preserves the host (Kong's upstream_host).
   Status TransformHeaders(PluginContext& ctx, const TemplateEnv& env) const {
-    KONG_ASSIGN_OR_RETURN(rt::Rendered rename, rt::RenderAll(headers_.rename, env));
-    KONG_ASSIGN_OR_RETURN(rt::Rendered replace, rt::RenderAll(headers_.replace, env));
-    KONG_ASSIGN_OR_RETURN(rt::Rendered add, rt::RenderAll(headers_.add, env));
-    KONG_ASSIGN_OR_RETURN(rt::Rendered append, rt::RenderAll(headers_.append, env));
+    // Usually one operation is configured: the others cost nothing.
+    auto render = [&env](const rt::Entries& entries) -> Result<rt::Rendered> {
+      if (entries.empty()) return rt::Rendered();
+      return rt::RenderAll(entries, env);
+    };
+    KONG_ASSIGN_OR_RETURN(rt::Rendered rename, render(headers_.rename));
+    KONG_ASSIGN_OR_RETURN(rt::Rendered replace, render(headers_.replace));
+    KONG_ASSIGN_OR_RETURN(rt::Rendered add, render(headers_.add));
+    KONG_ASSIGN_OR_RETURN(rt::Rendered append, render(headers_.append));
     http::HeaderMap& h = ctx.request.headers;
     for (const rt::Entry& e : headers_.remove) {
       if (!IsHost(e.name_lower)) h.Remove(e.name);
@@ -175,7 +183,7 @@ class RequestTransformer final : public Plugin {
     for (size_t i = 0; i < headers_.add.size(); ++i) {
       const rt::Entry& e = headers_.add[i];
       if (!add[i] || add[i]->empty() || IsHost(e.name_lower) || h.Has(e.name)) continue;
-      h.Add(e.name, *add[i]);
+      h.AddCopy(e.name, *add[i]);
     }
     for (size_t i = 0; i < headers_.append.size(); ++i) {
       const rt::Entry& e = headers_.append[i];

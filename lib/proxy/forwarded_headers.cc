@@ -47,7 +47,7 @@ std::string JoinedValues(const http::HeaderMap& headers, std::string_view name) 
 }
 
 void AddIfSet(http::HeaderMap* out, std::string_view name, std::string_view value) {
-  if (!value.empty()) out->Add(std::string(name), std::string(value));
+  if (!value.empty()) out->AddCopy(name, value);
 }
 
 }  // namespace
@@ -99,7 +99,7 @@ http::HeaderMap BuildUpstreamHeaders(const ClientRequestView& client,
   // Host: the client's when preserve_host (and it sent one), else the balancer target's.
   const std::optional<std::string_view> client_host = in.Get("Host");
   if (upstream.preserve_host && client_host) {
-    out.Add("Host", std::string(*client_host));
+    out.AddCopy("Host", *client_host);
   } else {
     out.Add("Host", UpstreamHostHeader(upstream.upstream_host, upstream.upstream_port,
                                        upstream.upstream_scheme));
@@ -165,7 +165,7 @@ http::HeaderMap BuildUpstreamHeaders(const ClientRequestView& client,
     for (std::string_view d : kDropped) drop = drop || EqualsIgnoreCase(name, d);
     if (!options.send_request_id && EqualsIgnoreCase(name, "X-Kong-Request-Id")) drop = false;
     for (std::string_view n : named) drop = drop || EqualsIgnoreCase(name, n);
-    if (!drop) out.Add(name, value);
+    if (!drop) out.AddCopy(name, value);
   }
   return out;
 }

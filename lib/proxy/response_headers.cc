@@ -2,6 +2,7 @@
 #include "proxy/response_headers.h"
 
 #include <array>
+#include <charconv>
 #include <optional>
 
 #include "base/text.h"
@@ -10,6 +11,15 @@ namespace kong::proxy {
 namespace {
 
 using http::EqualsIgnoreCase;
+
+// An integer's digits on the stack, for AddCopy (latency headers on every response).
+struct DecimalText {
+  explicit DecimalText(int64_t v) : end(std::to_chars(buf.data(), buf.data() + buf.size(), v).ptr) {}
+  DecimalText(const DecimalText&) = delete;  // `end` points into `buf`
+  std::string_view view() const { return std::string_view(buf.data(), static_cast<size_t>(end - buf.data())); }
+  std::array<char, 24> buf;
+  char* end;
+};
 
 // Not passed by nginx's proxy module: connection management, framing, and the X-Accel
 // control headers hidden by default (Kong passes Server and Date explicitly).
@@ -101,13 +111,13 @@ void ApplyProxiedResponseHeaders(const ProxiedResponseView& response,
   });
 
   if (enabled.upstream_status) {
-    headers->Add("X-Kong-Upstream-Status", std::to_string(response.upstream_status));
+    headers->AddCopy("X-Kong-Upstream-Status", DecimalText(response.upstream_status).view());
   }
   if (enabled.upstream_latency) {
-    headers->Add("X-Kong-Upstream-Latency", std::to_string(response.upstream_latency_ms));
+    headers->AddCopy("X-Kong-Upstream-Latency", DecimalText(response.upstream_latency_ms).view());
   }
   if (enabled.proxy_latency) {
-    headers->Add("X-Kong-Proxy-Latency", std::to_string(response.proxy_latency_ms));
+    headers->AddCopy("X-Kong-Proxy-Latency", DecimalText(response.proxy_latency_ms).view());
   }
   if (enabled.via) {
     if (!via.empty()) via += ", ";
@@ -116,27 +126,27 @@ void ApplyProxiedResponseHeaders(const ProxiedResponseView& response,
     via.append(server_token);
     headers->Add("Via", std::move(via));
   }
-  if (enabled.server && !has_server) headers->Add("Server", std::string(server_token));
-  if (set_request_id) headers->Add("X-Kong-Request-Id", std::string(response.request_id));
+  if (enabled.server && !has_server) headers->AddCopy("Server", server_token);
+  if (set_request_id) headers->AddCopy("X-Kong-Request-Id", response.request_id);
 }
 
 void ApplyKongResponseHeaders(int64_t response_latency_ms, std::string_view request_id,
                               const EnabledHeaders& enabled, std::string_view server_token,
                               http::HeaderMap* headers) {
   if (enabled.response_latency) {
-    headers->Set("X-Kong-Response-Latency", std::to_string(response_latency_ms));
+    headers->SetCopy("X-Kong-Response-Latency", DecimalText(response_latency_ms).view());
   }
   // A plugin that short-circuits with "Via: kong/x" keeps its headers as they are.
   const auto via = headers->Get("Via");
   if (!(enabled.via && via && *via == server_token)) {
     if (enabled.server) {
-      headers->Set("Server", std::string(server_token));
+      headers->SetCopy("Server", server_token);
     } else {
       headers->Remove("Server");
     }
   }
   if (enabled.request_id && !request_id.empty()) {
-    headers->Set("X-Kong-Request-Id", std::string(request_id));
+    headers->SetCopy("X-Kong-Request-Id", request_id);
   }
 }
 

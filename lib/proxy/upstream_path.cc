@@ -159,8 +159,10 @@ std::string UpstreamPath(const UpstreamPathParams& p) {
 std::string UpstreamTarget(const UpstreamPathParams& p, std::optional<std::string_view> query) {
   const Pieces pieces = Join(p);
   std::string out;
-  // Most paths need no escaping; the slack covers a few escapes without regrowth.
-  out.reserve(pieces.size() + (query ? query->size() + 1 : 0) + 16);
+  // Most paths need no escaping; the slack covers a few escapes without regrowth. Short
+  // targets ("/") stay in the string's inline buffer: no allocation.
+  const size_t size = pieces.size() + (query ? query->size() + 1 : 0);
+  if (size > 15) out.reserve(size + 16);
   for (size_t i = 0; i < pieces.count; ++i) AppendEscaped(pieces.part[i], &out);
   if (query) {
     out.push_back('?');

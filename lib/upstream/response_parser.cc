@@ -172,7 +172,7 @@ int PooledConnection::AppendHeadBytes(std::string* to, const char* at, size_t n)
 
 int PooledConnection::OnHeaderValueComplete(llhttp_t* p) noexcept {
   PooledConnection* c = Self(p);
-  c->head_.headers.Add(std::move(c->field_), std::move(c->value_));
+  c->head_.headers.AddCopy(c->field_, c->value_);  // field_/value_ keep their buffers
   c->field_.clear();
   c->value_.clear();
   return 0;

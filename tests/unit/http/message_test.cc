@@ -48,6 +48,54 @@ TEST_SUITE("http") {
     CHECK(PercentEncode("a b/ü~") == "a%20b%2F%C3%BC~");
   }
 
+  TEST_CASE("HeaderMap recycles removed slots and pooled vectors without showing them") {
+    std::vector<std::pair<std::string, std::string>> seen;
+    auto fields = [&](const HeaderMap& m) {
+      seen.assign(m.begin(), m.end());
+      return seen.size();
+    };
+    {
+      HeaderMap warm;  // leaves a vector with long strings in this thread's pool
+      for (int i = 0; i < 20; ++i) warm.AddCopy("X-Forwarded-Prefix-" + std::to_string(i), std::string(40, 'v'));
+    }
+    HeaderMap h;
+    CHECK(h.empty());
+    CHECK(fields(h) == 0);  // a pooled vector's old fields never show
+    h.AddCopy("X-Kong-Upstream-Latency", "12");
+    h.Add("Via", "1.1 kong");
+    h.AddCopy("X-Kong-Request-Id", std::string(32, 'a'));
+    CHECK(h.size() == 3);
+    CHECK(h.Remove("via") == 1);
+    CHECK(h.size() == 2);
+    CHECK_FALSE(h.Has("Via"));
+    CHECK(fields(h) == 2);
+    CHECK(seen[0].first == "X-Kong-Upstream-Latency");
+    CHECK(seen[1].second == std::string(32, 'a'));
+    h.AddCopy("B", "2");  // lands in the removed slot
+    CHECK(fields(h) == 3);
+    CHECK(seen[2] == std::pair<std::string, std::string>("B", "2"));
+    h.SetCopy("x-kong-upstream-latency", "7");
+    CHECK(fields(h) == 3);
+    CHECK(seen[2] == std::pair<std::string, std::string>("x-kong-upstream-latency", "7"));
+
+    HeaderMap copy(h);
+    CHECK(copy.size() == 3);
+    HeaderMap moved(std::move(h));
+    CHECK(moved.size() == 3);
+    CHECK(h.empty());  // NOLINT(bugprone-use-after-move): moved-from maps are empty
+    CHECK(fields(h) == 0);
+    h.Add("C", "3");
+    CHECK(fields(h) == 1);
+    copy = moved;
+    CHECK(copy.size() == 3);
+    copy = std::move(h);
+    CHECK(fields(copy) == 1);
+    CHECK(seen[0].first == "C");
+    CHECK(copy.RemoveIf([](const HeaderMap::Field&) { return true; }) == 1);
+    CHECK(copy.empty());
+    CHECK_FALSE(copy.Get("C").has_value());
+  }
+
   TEST_CASE("encoding: dates, heads, chunks and Kong's error bodies") {
     CHECK(HttpDate(784111777) == "Sun, 06 Nov 1994 08:49:37 GMT");
     CHECK(CurrentHttpDate().size() == 29);
