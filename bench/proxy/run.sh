@@ -31,56 +31,14 @@ done
 work=$(mktemp -d /tmp/kong-bench-proxy-XXXXXX)
 started=()  # PIDs this script started; only these are ever killed
 cleanup() {
-  local pid
-  for pid in "${started[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${started[@]}"; do wait "$pid" 2>/dev/null || true; done
+  kill_started
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() {  # wait_port PORT: until something accepts on it (10 s)
-  local i
-  for i in $(seq 1 200); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.05
-  done
-  echo "run.sh: nothing listening on port $1" >&2; return 1
-}
-# cpu_ticks PID...: utime + stime of the processes (all threads), in clock ticks.
-cpu_ticks() {
-  local pid total=0
-  for pid in "$@"; do
-    total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
-  done
-  echo "$total"
-}
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$root/bench/lib.sh"  # free_port, wait_port, nginx_start, load, median, kill_started
 hwm_kib() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
-
-# nginx_start NAME CONF_BODY CPU: a foreground nginx (master + 1 worker) pinned to CPU; sets
-# last_pid. (No command substitution around starters: the PIDs must reach `started`.)
-nginx_start() {
-  local dir=$work/$1
-  mkdir -p "$dir/logs"
-  cat >"$dir/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-master_process on;
-pid $dir/nginx.pid;
-error_log $dir/logs/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $dir; proxy_temp_path $dir;
-  fastcgi_temp_path $dir; uwsgi_temp_path $dir; scgi_temp_path $dir;
-  keepalive_requests 100000;
-  $2
-}
-CONF
-  taskset -c "$3" nginx -p "$dir" -c "$dir/nginx.conf" >"$dir/logs/stdout" 2>&1 &
-  last_pid=$!
-  started+=("$last_pid")
-}
 
 upstream_port=$(free_port)
 nginx_start upstream "server { listen 127.0.0.1:$upstream_port; location / { return 200 'hello from upstream\n'; } }" 1
@@ -114,25 +72,6 @@ ours_pid=$last_pid ours_port=$last_port
 kongd_start ours10k 10000
 many_pid=$last_pid many_port=$last_port
 
-# load NAME URL HOST PIDS...: one wrk run pinned to cpu 1; appends "rps p50_ms p99_ms cpu_us" to $work/NAME.
-load() {
-  local name=$1 url=$2 host=$3; shift 3
-  local before after out rps p50 p99 total
-  before=$(cpu_ticks "$@")
-  out=$(taskset -c 1 wrk -t1 -c"$conns" -d"${seconds}s" --latency -H "Host: $host" "$url")
-  after=$(cpu_ticks "$@")
-  if grep -q 'Non-2xx\|Socket errors' <<<"$out"; then
-    echo "run.sh: $name had errors:" >&2; echo "$out" >&2
-  fi
-  rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
-  total=$(awk '/requests in/ {print $1}' <<<"$out")
-  to_ms() { awk -v v="$1" 'BEGIN { n=v+0; if (v ~ /us$/) n/=1000; else if (v ~ /ms$/) n=n; else if (v ~ /s$/) n*=1000; printf "%.3f", n }'; }
-  p50=$(to_ms "$(awk '$1=="50%" {print $2}' <<<"$out")")
-  p99=$(to_ms "$(awk '$1=="99%" {print $2}' <<<"$out")")
-  local hz; hz=$(getconf CLK_TCK)
-  echo "$rps $p50 $p99 $(awk -v t=$((after - before)) -v n="$total" -v hz="$hz" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }')" >>"$work/result-$name"
-}
-median() { sort -n | awk '{ v[NR]=$1 } END { print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2 }'; }
 col() { awk -v c="$2" '{print $c}' "$work/result-$1" | median; }
 
 # Warm-up (connections, caches), not counted.
@@ -140,9 +79,9 @@ taskset -c 1 wrk -t1 -c"$conns" -d2s "http://127.0.0.1:$nginx_port/" >/dev/null
 taskset -c 1 wrk -t1 -c"$conns" -d2s "http://127.0.0.1:$ours_port/" >/dev/null
 taskset -c 1 wrk -t1 -c"$conns" -d2s -H "Host: bench.example.com" "http://127.0.0.1:$many_port/bench/x" >/dev/null
 for _ in $(seq 1 "$rounds"); do
-  load nginx "http://127.0.0.1:$nginx_port/" localhost "${nginx_pids[@]}"
-  load ours "http://127.0.0.1:$ours_port/" localhost "$ours_pid"
-  load ours10k "http://127.0.0.1:$many_port/bench/x" bench.example.com "$many_pid"
+  load nginx "http://127.0.0.1:$nginx_port/" "${nginx_pids[@]}" -- -H "Host: localhost"
+  load ours "http://127.0.0.1:$ours_port/" "$ours_pid" -- -H "Host: localhost"
+  load ours10k "http://127.0.0.1:$many_port/bench/x" "$many_pid" -- -H "Host: bench.example.com"
 done
 
 echo "machine: $(nproc) cpus, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); proxy on cpu 0, wrk + upstream on cpu 1"
