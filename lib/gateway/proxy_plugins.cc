@@ -190,7 +190,8 @@ bool ProxyRequest::BodyOverLimit() {
 }
 
 void ProxyRequest::ApplyPluginUpstreamChanges(const proxy::UpstreamPathParams& path,
-                                              upstream::UpstreamRequestHead& head) {
+                                              upstream::UpstreamRequestHead& head,
+                                              proxy::UpstreamFraming& framing) {
   const plugins::PluginContext& ctx = plugins_->ctx;
   if (ctx.upstream_method) head.method = *ctx.upstream_method;
   if (ctx.upstream_path || ctx.upstream_query) {
@@ -212,9 +213,10 @@ void ProxyRequest::ApplyPluginUpstreamChanges(const proxy::UpstreamPathParams& p
     head.body = body->empty() && !request_->body_streamed && !ctx.upstream_body
                     ? upstream::UpstreamRequestHead::Body::kNone
                     : upstream::UpstreamRequestHead::Body::kContentLength;
-    head.headers.Remove("Transfer-Encoding");
+    framing = {};  // the client's Transfer-Encoding never goes upstream
     if (head.body == upstream::UpstreamRequestHead::Body::kContentLength) {
-      head.headers.Set("Content-Length", std::to_string(body->size()));
+      framing.kind = proxy::UpstreamFraming::Kind::kLength;
+      framing.length = body->size();
     }
   }
 }

@@ -17,6 +17,7 @@
 #include "plugins/chain.h"
 #include "plugins/plugin.h"
 #include "proxy/error_response.h"
+#include "proxy/forwarded_headers.h"
 #include "proxy/upstream_path.h"
 #include "router/router.h"
 #include "upstream/connection_pool.h"
@@ -86,7 +87,8 @@ class ProxyRequest : public std::enable_shared_from_this<ProxyRequest> {
   // True when some collected plugin filters bodies: the (filtered) data went out.
   bool FilterBody(std::string_view data, bool eof);
   void ApplyPluginUpstreamChanges(const proxy::UpstreamPathParams& path,
-                                  upstream::UpstreamRequestHead& head);
+                                  upstream::UpstreamRequestHead& head,
+                                  proxy::UpstreamFraming& framing);
   bool SendPluginBody();  // true when plugins hold the body (read or replaced): written
 
   void LogPlugins();

@@ -54,7 +54,13 @@ void ProxyRequest::NextTry() {
   ++tries_;
   if (tries_ == 1) balancer_ = snapshot_->balancers().Find(service_->host);
   if (balancer_ == nullptr) {
-    ResolveAndConnect(service_->host, service_->port);
+    if (service_->address) {
+      target_host_ = service_->host;
+      target_port_ = service_->port;
+      Connect(*service_->address, target_host_, target_port_);
+    } else {
+      ResolveAndConnect(service_->host, service_->port);
+    }
     return;
   }
   balancer::RequestKeys keys;
@@ -167,12 +173,16 @@ void ProxyRequest::BuildUpstreamHead() {
   upstream::UpstreamRequestHead head;
   head.method = r.method;
   head.target = proxy::UpstreamTarget(path, proxy::RawQuery(r.target));
-  head.headers = proxy::BuildUpstreamHeaders(client, upstream, worker_.options.upstream_headers);
+  proxy::UpstreamFraming framing;
   if (r.body_streamed) {
     head.body = r.content_length >= 0 ? upstream::UpstreamRequestHead::Body::kContentLength
                                       : upstream::UpstreamRequestHead::Body::kChunked;
+    if (r.content_length < 0) framing.kind = proxy::UpstreamFraming::Kind::kChunked;
   }
-  if (plugins_) ApplyPluginUpstreamChanges(path, head);
+  if (plugins_) ApplyPluginUpstreamChanges(path, head, framing);
+  // Serialized straight from the client's fields: no intermediate header map per request.
+  proxy::AppendUpstreamRequestHead(head.method, head.target, framing, client, upstream,
+                                   worker_.options.upstream_headers, &head.raw);
   head_template_ = std::move(head);
 }
 

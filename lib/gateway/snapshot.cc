@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "base/macros.h"
+#include "net/socket_address.h"
 
 namespace kong::gateway {
 namespace {
@@ -47,6 +48,9 @@ Result<ServiceInfo> ParseService(const json::Value& service, std::string_view wh
       return Status::InvalidArgument(std::string(where) + ".port: must be in 0..65535");
     }
     info.port = static_cast<uint16_t>(v->as_int());
+  }
+  if (sockaddr_storage literal{}; net::ParseIpAddress(info.host, info.port, &literal)) {
+    info.address = literal;
   }
   if (const json::Value* v = service.Find("path"); v && v->is_string()) info.path = v->as_string();
   KONG_ASSIGN_OR_RETURN(info.connect_timeout_ms, Millis(service, "connect_timeout", where, 60000));

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include <sys/socket.h>
+
 #include "balancer/balancer_set.h"
 #include "json/value.h"
 #include "kong/status.h"
@@ -30,6 +32,8 @@ struct ServiceInfo {
   std::string protocol = "http";  // http, https, grpc, grpcs, ...
   std::string host;               // an upstream's name or a host to resolve
   uint16_t port = 80;
+  // `host` and `port` parsed once when `host` is an IP literal (no per-request parsing).
+  std::optional<sockaddr_storage> address;
   std::optional<std::string> path;  // nullopt for Kong's null
   uint64_t connect_timeout_ms = 60000;
   uint64_t write_timeout_ms = 60000;

@@ -98,8 +98,9 @@ std::string HttpDate(std::time_t t) {
 }
 
 const std::string& CurrentHttpDate() {
-  thread_local std::time_t cached_at = -1;
-  thread_local std::string cached;
+  // initial-exec: the library is linked, not dlopen()ed; no __tls_get_addr per response.
+  [[gnu::tls_model("initial-exec")]] thread_local std::time_t cached_at = -1;
+  [[gnu::tls_model("initial-exec")]] thread_local std::string cached;
   std::time_t now = std::time(nullptr);
   if (now != cached_at) {
     cached = HttpDate(now);

@@ -1,27 +1,45 @@
 // Exchange and ResponseWriter: encoding one response and handing it to its connection.
 #include "http/exchange.h"
 
+#include <array>
+#include <charconv>
+
+#include "base/text.h"
 #include "http/encoding.h"
 #include "http/server_connection.h"
 
 namespace kong::http {
 
 // Encodes straight into `out` (no reordered copy of the headers): Server and Date first, the
-// handler's headers, then the framing fields the server owns.
+// handler's headers, then the framing fields the server owns. One pass finds what the
+// handler set; Connection and Transfer-Encoding are the server's and are skipped.
 void Exchange::AppendHead(int status, HeaderMap* headers) {
-  if (headers->HasToken("Connection", "close")) keep_alive = false;
-  headers->Remove("Connection");
-  headers->Remove("Transfer-Encoding");
+  bool has_server = false, has_date = false;
+  for (const auto& [k, v] : *headers) {
+    if (EqualsIgnoreCase(k, "Connection")) {
+      base::ForEachListToken(v, [this](std::string_view t) {
+        if (EqualsIgnoreCase(t, "close")) keep_alive = false;
+      });
+    } else {
+      has_server = has_server || EqualsIgnoreCase(k, "Server");
+      has_date = has_date || EqualsIgnoreCase(k, "Date");
+    }
+  }
   out.reserve(out.size() + 512);
   auto field = [this](std::string_view name, std::string_view value) {
     AppendField(&out, name, value);
   };
-  out.append("HTTP/1.1 ").append(std::to_string(status)).append(" ");
-  out.append(ReasonPhrase(status)).append("\r\n");
+  std::array<char, 8> code;
+  char* code_end = std::to_chars(code.data(), code.data() + code.size(), status).ptr;
+  out.append("HTTP/1.1 ").append(code.data(), static_cast<size_t>(code_end - code.data()));
+  out.append(" ").append(ReasonPhrase(status)).append("\r\n");
   const std::string& name = conn->options().server_name;
-  if (!name.empty() && !headers->Has("Server")) field("Server", name);
-  if (!headers->Has("Date")) field("Date", CurrentHttpDate());
-  for (const auto& [k, v] : *headers) field(k, v);
+  if (!name.empty() && !has_server) field("Server", name);
+  if (!has_date) field("Date", CurrentHttpDate());
+  for (const auto& [k, v] : *headers) {
+    if (EqualsIgnoreCase(k, "Connection") || EqualsIgnoreCase(k, "Transfer-Encoding")) continue;
+    field(k, v);
+  }
   if (chunked) field("Transfer-Encoding", "chunked");
   if (status >= 200) field("Connection", keep_alive ? "keep-alive" : "close");
   out.append("\r\n");

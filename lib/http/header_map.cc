@@ -26,7 +26,8 @@ struct FieldPool {
 };
 
 FieldPool& Pool() {
-  thread_local FieldPool pool;
+  // initial-exec: the library is linked, not dlopen()ed; no __tls_get_addr per map.
+  [[gnu::tls_model("initial-exec")]] thread_local FieldPool pool;
   return pool;
 }
 

@@ -82,6 +82,24 @@ http::HeaderMap BuildUpstreamHeaders(const ClientRequestView& client,
                                      const UpstreamRequestView& upstream,
                                      const UpstreamHeaderOptions& options);
 
+// How the request body is framed upstream, for AppendUpstreamRequestHead.
+struct UpstreamFraming {
+  enum class Kind {
+    kAsIs,     // the client's Content-Length (if any) goes through
+    kChunked,  // "Transfer-Encoding: chunked"; the client's framing fields are dropped
+    kLength,   // "Content-Length: <length>" (a body a plugin replaced); the client's dropped
+  } kind = Kind::kAsIs;
+  uint64_t length = 0;
+};
+
+// The whole upstream request head, "<method> <target> HTTP/1.1\r\n" + the fields of
+// BuildUpstreamHeaders() + the framing field + "\r\n", appended to `out` without building a
+// HeaderMap first (the proxy's per-request path).
+void AppendUpstreamRequestHead(std::string_view method, std::string_view target,
+                               const UpstreamFraming& framing, const ClientRequestView& client,
+                               const UpstreamRequestView& upstream,
+                               const UpstreamHeaderOptions& options, std::string* out);
+
 }  // namespace kong::proxy
 
 #endif  // KONG_PROXY_FORWARDED_HEADERS_H_

@@ -71,6 +71,9 @@ struct UpstreamRequestHead {
   std::string target;  // "/path?query"
   http::HeaderMap headers;
   enum class Body { kNone, kContentLength, kChunked } body = Body::kNone;
+  // When not empty: the head already serialized (with its framing field), sent as is;
+  // `headers` is then ignored. The proxy writes it directly, without a HeaderMap.
+  std::string raw;
   // The response parser must know that a HEAD response has no body.
   bool head_request() const { return method == "HEAD"; }
 };

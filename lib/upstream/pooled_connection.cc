@@ -92,11 +92,13 @@ void PooledConnection::Start(UpstreamRequestHead head, ExchangeTimeouts timeouts
   event_ = Event::kNone;
   llhttp_reset(&parser_);
   last_read_ms_ = last_write_progress_ms_ = Now();
+  std::string bytes = head.raw.empty() ? SerializeRequestHead(head, request_complete_ ? 0 : kCoalesceLimit)
+                                        : std::move(head.raw);
   if (request_complete_) {
-    if (!Send(SerializeRequestHead(head))) return;
+    if (!Send(std::move(bytes))) return;
   } else {
     // Held until the first body bytes so that a small request goes out in one write.
-    corked_head_ = SerializeRequestHead(head, kCoalesceLimit);
+    corked_head_ = std::move(bytes);
   }
   ArmTimer();
 }
