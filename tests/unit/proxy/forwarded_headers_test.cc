@@ -221,4 +221,51 @@ TEST_SUITE("proxy") {
     const HeaderMap out = BuildUpstreamHeaders(Client(&in, false), Upstream(), o);
     CHECK(out.GetAll("X-Kong-Request-Id") == std::vector<std::string_view>{"client-chosen"});
   }
+
+  TEST_CASE("the serialized upstream head carries BuildUpstreamHeaders' fields, then framing") {
+    using kong::proxy::UpstreamFraming;
+    HeaderMap in = ClientHeaders();
+    in.Add("Content-Length", "5");
+    const ClientRequestView c = Client(&in, false);
+    std::string expected = "POST /x?y=1 HTTP/1.1\r\n";
+    for (const auto& [name, value] : BuildUpstreamHeaders(c, Upstream(), Options())) {
+      expected += name + ": " + value + "\r\n";
+    }
+    std::string head;
+    kong::proxy::AppendUpstreamRequestHead("POST", "/x?y=1", UpstreamFraming{}, c, Upstream(),
+                                           Options(), &head);
+    CHECK(head == expected + "\r\n");
+    CHECK(head.find("Content-Length: 5\r\n") != std::string::npos);
+
+    // Chunked: the client's framing fields go, Transfer-Encoding comes last.
+    std::string chunked;
+    kong::proxy::AppendUpstreamRequestHead("POST", "/x", {UpstreamFraming::Kind::kChunked, 0}, c,
+                                           Upstream(), Options(), &chunked);
+    CHECK(chunked.find("Content-Length") == std::string::npos);
+    CHECK(chunked.size() > 32);
+    CHECK(chunked.substr(chunked.size() - 32) == "\r\nTransfer-Encoding: chunked\r\n\r\n");
+
+    // A replaced body: its own length instead of the client's.
+    std::string replaced;
+    kong::proxy::AppendUpstreamRequestHead("POST", "/x", {UpstreamFraming::Kind::kLength, 1234},
+                                           c, Upstream(), Options(), &replaced);
+    CHECK(replaced.find("Content-Length: 5\r\n") == std::string::npos);
+    CHECK(replaced.find("\r\nContent-Length: 1234\r\n\r\n") != std::string::npos);
+  }
+
+  TEST_CASE("long Kong-built values spill off the stack intact") {
+    HeaderMap in;
+    const std::string chain(300, 'a');
+    in.Add("Host", "h.test");
+    in.Add("Via", chain);
+    in.Add("X-Forwarded-For", chain);
+    UpstreamRequestView up = Upstream();
+    const std::string long_host(200, 'b');
+    up.upstream_host = long_host;
+    up.upstream_port = 8080;
+    const HeaderMap out = BuildUpstreamHeaders(Client(&in, true), up, Options());
+    CHECK(*out.Get("Via") == chain + ", 1.1 kong/3.10.0");
+    CHECK(*out.Get("X-Forwarded-For") == chain + ", 10.0.0.5");
+    CHECK(*out.Get("Host") == long_host + ":8080");
+  }
 }
