@@ -2,6 +2,9 @@
 // pages), the access log and the end of a request.
 #include "gateway/proxy_request.h"
 
+#include <array>
+#include <cstring>
+
 #include "gateway/proxy_plugin_run.h"
 #include "proxy/forwarded_headers.h"
 #include "proxy/response_headers.h"
@@ -19,10 +22,18 @@ uint64_t Mix(uint64_t x) {
   return x ^ (x >> 31);
 }
 
-// 16 lower-case hex digits of `v` into out[0..16).
+// 16 lower-case hex digits of `v` into out[0..16), a byte (two digits) at a time.
 void WriteHex(uint64_t v, char* out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (int i = 15; i >= 0; --i, v >>= 4) out[i] = kHex[v & 15];
+  static constexpr auto kPairs = [] {
+    std::array<char, 512> t{};
+    constexpr char kHex[] = "0123456789abcdef";
+    for (size_t b = 0; b < 256; ++b) {
+      t[2 * b] = kHex[b >> 4];
+      t[2 * b + 1] = kHex[b & 15];
+    }
+    return t;
+  }();
+  for (int i = 7; i >= 0; --i, v >>= 8) std::memcpy(out + 2 * i, &kPairs[2 * (v & 0xff)], 2);
 }
 
 bool HasProtocol(const router::RouteInfo& route, std::string_view protocol) {
@@ -113,7 +124,7 @@ bool ProxyRequest::Route() {
     }
     return false;
   }
-  if (route.service_id) service_ = snapshot_->FindService(*route.service_id);
+  if (route.service_id) service_ = snapshot_->ServiceOfRoute(route.config_index);
   if (service_ == nullptr) {
     SendKongError(503, proxy::kNoServiceMessage);
     return false;

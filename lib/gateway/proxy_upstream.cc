@@ -52,7 +52,7 @@ bool Idempotent(std::string_view method) {
 
 void ProxyRequest::NextTry() {
   ++tries_;
-  if (tries_ == 1) balancer_ = snapshot_->balancers().Find(service_->host);
+  if (tries_ == 1) balancer_ = service_->balancer;
   if (balancer_ == nullptr) {
     if (service_->address) {
       target_host_ = service_->host;
@@ -169,6 +169,7 @@ void ProxyRequest::BuildUpstreamHead() {
   upstream.upstream_scheme = service_->protocol;
   upstream.upstream_host = target_host_;
   upstream.upstream_port = target_port_;
+  if (!peer_) upstream.host_header = service_->host_header;  // the service's own host
 
   upstream::UpstreamRequestHead head;
   head.method = r.method;
@@ -301,6 +302,18 @@ void ProxyRequest::OnHead(upstream::UpstreamResponseHead head) {
   view.proxy_latency_ms = proxy_latency_ms_;
   view.request_id = RequestId();
   view.client_wants_trailers = request_->headers.HasToken("TE", "trailers");
+  // A body already received goes out with the head in one write (nginx holds the head too).
+  const bool flush = !head.body_at_hand;
+  if (!plugins_ && pick_.set_cookie_value.empty()) {
+    // Nothing else edits the head: encode it straight from the upstream's fields.
+    const proxy::ProxiedHeadFields fields(view, worker_.options.response_headers,
+                                          worker_.options.upstream_headers.server_token,
+                                          head.headers);
+    status_ = head.status;
+    response_started_ = true;
+    writer_->SendHead(head.status, fields, flush);
+    return;
+  }
   http::HeaderMap headers = std::move(head.headers);
   proxy::ApplyProxiedResponseHeaders(view, worker_.options.response_headers,
                                      worker_.options.upstream_headers.server_token, &headers);
@@ -312,8 +325,7 @@ void ProxyRequest::OnHead(upstream::UpstreamResponseHead head) {
   if (plugins_) FilterProxiedHead(head.status, headers);
   status_ = head.status;
   response_started_ = true;
-  // A body already received goes out with the head in one write (nginx holds the head too).
-  writer_->SendHead(head.status, std::move(headers), /*flush=*/!head.body_at_hand);
+  writer_->SendHead(head.status, std::move(headers), flush);
 }
 
 void ProxyRequest::OnBody(std::string_view data) {

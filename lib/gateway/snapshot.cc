@@ -6,6 +6,7 @@
 
 #include "base/macros.h"
 #include "net/socket_address.h"
+#include "proxy/forwarded_headers.h"
 
 namespace kong::gateway {
 namespace {
@@ -49,6 +50,7 @@ Result<ServiceInfo> ParseService(const json::Value& service, std::string_view wh
     }
     info.port = static_cast<uint16_t>(v->as_int());
   }
+  info.host_header = proxy::UpstreamHostHeader(info.host, info.port, info.protocol);
   if (sockaddr_storage literal{}; net::ParseIpAddress(info.host, info.port, &literal)) {
     info.address = literal;
   }
@@ -80,8 +82,20 @@ Result<std::shared_ptr<const Snapshot>> Snapshot::Build(
       std::string where = "$.services[" + std::to_string(i++) + "]";
       KONG_ASSIGN_OR_RETURN(ServiceInfo info, ParseService(s, where));
       info.tls = tls_contexts->ForService(info.id);
+      info.balancer = snap->balancers_->Find(info.host);
       std::string id = info.id;
       snap->services_.insert_or_assign(std::move(id), std::move(info));
+    }
+  }
+  // The route -> service table (unordered_map nodes do not move once inserted).
+  if (const json::Value* routes = flat_config.Find("routes"); routes && routes->is_array()) {
+    for (const json::Value& r : routes->as_array()) {
+      const ServiceInfo* service = nullptr;
+      if (const json::Value* ref = r.Find("service"); ref != nullptr) {
+        const json::Value* id = ref->is_object() ? ref->Find("id") : ref;
+        if (id != nullptr && id->is_string()) service = snap->FindService(id->as_string());
+      }
+      snap->route_services_.push_back(service);
     }
   }
   KONG_ASSIGN_OR_RETURN(snap->consumers_, plugins::ConsumerIndex::Build(flat_config));

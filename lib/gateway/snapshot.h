@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include <sys/socket.h>
 
@@ -34,6 +35,10 @@ struct ServiceInfo {
   uint16_t port = 80;
   // `host` and `port` parsed once when `host` is an IP literal (no per-request parsing).
   std::optional<sockaddr_storage> address;
+  // The Host header for `host` and `port` (proxy::UpstreamHostHeader), formatted once.
+  std::string host_header;
+  // The upstream named by `host` in the same snapshot, or null (targets come from DNS).
+  const balancer::UpstreamBalancer* balancer = nullptr;
   std::optional<std::string> path;  // nullopt for Kong's null
   uint64_t connect_timeout_ms = 60000;
   uint64_t write_timeout_ms = 60000;
@@ -64,6 +69,11 @@ class Snapshot {
     return certificates_;
   }
   const ServiceInfo* FindService(std::string_view id) const;
+  // The service of the route at `config_index` (RouteInfo::config_index), null when the route
+  // has none or names an unknown one: an index instead of a hash lookup per request.
+  const ServiceInfo* ServiceOfRoute(size_t config_index) const {
+    return config_index < route_services_.size() ? route_services_[config_index] : nullptr;
+  }
   // Never null. The proxy creates a plugins::PluginContext only when !plugins().empty().
   const plugins::PluginSet& plugins() const { return *plugins_; }
   const plugins::ConsumerIndex& consumers() const { return *consumers_; }
@@ -82,6 +92,7 @@ class Snapshot {
   std::shared_ptr<const plugins::ConsumerIndex> consumers_ = plugins::ConsumerIndex::Empty();
   std::shared_ptr<const plugins::PluginSet> plugins_ = plugins::PluginSet::Empty();
   std::unordered_map<std::string, ServiceInfo, StringHash, std::equal_to<>> services_;
+  std::vector<const ServiceInfo*> route_services_;  // by the route's config_index
 };
 
 // Parses one service object of the flat config; `where` names it in errors.

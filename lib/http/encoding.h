@@ -2,6 +2,7 @@
 #ifndef KONG_HTTP_ENCODING_H_
 #define KONG_HTTP_ENCODING_H_
 
+#include <algorithm>
 #include <cstring>
 #include <ctime>
 #include <string>
@@ -22,6 +23,58 @@ const std::string& CurrentHttpDate();
 
 // True when a response with this status to this method has no body (1xx, 204, 304, HEAD).
 bool ResponseHasNoBody(std::string_view method, int status);
+
+// Writes a head into a std::string through a cursor: the string is grown ahead (zero-filled
+// once per growth rather than once per field) and cut to the written size by Finish() or the
+// destructor. The per-request head encoders write ~10 fields each; a resize() per field
+// costs a memset call and the size bookkeeping every time. Nothing else may touch the
+// string until then.
+class WireWriter {
+ public:
+  WireWriter(std::string* out, size_t expected) : out_(out), at_(out->size()) {
+    out_->resize(at_ + expected);
+  }
+  WireWriter(const WireWriter&) = delete;
+  WireWriter& operator=(const WireWriter&) = delete;
+  ~WireWriter() { Finish(); }
+
+  void Append(std::string_view s) {
+    char* p = Room(s.size());
+    std::memcpy(p, s.data(), s.size());
+  }
+  // "<name>: <value>\r\n"
+  void Field(std::string_view name, std::string_view value) {
+    char* p = Room(name.size() + value.size() + 4);
+    std::memcpy(p, name.data(), name.size());
+    p += name.size();
+    *p++ = ':';
+    *p++ = ' ';
+    std::memcpy(p, value.data(), value.size());
+    p += value.size();
+    *p++ = '\r';
+    *p = '\n';
+  }
+  // Where the next byte goes (an offset into the string).
+  size_t position() const { return at_; }
+  // Cuts the string to what was written. Once: the string is the caller's again afterwards
+  // (the destructor leaves it alone).
+  void Finish() {
+    if (out_ == nullptr) return;
+    out_->resize(at_);
+    out_ = nullptr;
+  }
+
+ private:
+  char* Room(size_t n) {
+    if (at_ + n > out_->size()) out_->resize(std::max(out_->size() * 2, at_ + n));
+    char* p = out_->data() + at_;
+    at_ += n;
+    return p;
+  }
+
+  std::string* out_;
+  size_t at_;  // written so far
+};
 
 // Appends "<name>: <value>\r\n" with one size change (the per-request head encoders).
 inline void AppendField(std::string* out, std::string_view name, std::string_view value) {

@@ -10,39 +10,76 @@
 
 namespace kong::http {
 
-// Encodes straight into `out` (no reordered copy of the headers): Server and Date first, the
-// handler's headers, then the framing fields the server owns. One pass finds what the
-// handler set; Connection and Transfer-Encoding are the server's and are skipped.
-void Exchange::AppendHead(int status, HeaderMap* headers) {
-  bool has_server = false, has_date = false;
-  for (const auto& [k, v] : *headers) {
-    if (EqualsIgnoreCase(k, "Connection")) {
-      base::ForEachListToken(v, [this](std::string_view t) {
-        if (EqualsIgnoreCase(t, "close")) keep_alive = false;
-      });
-    } else {
-      has_server = has_server || EqualsIgnoreCase(k, "Server");
-      has_date = has_date || EqualsIgnoreCase(k, "Date");
+namespace {
+
+// Writes the handler's fields, keeping back what the server owns (Connection, which may say
+// "close", and Transfer-Encoding) and noting what the encoder must complete.
+class WireSink final : public FieldSink {
+ public:
+  explicit WireSink(WireWriter* out) : out_(out) {}
+  void Add(std::string_view name, std::string_view value) override {
+    switch (name.size()) {
+      case 4: has_date = has_date || EqualsIgnoreCase(name, "Date"); break;
+      case 6: has_server = has_server || EqualsIgnoreCase(name, "Server"); break;
+      case 10:
+        if (EqualsIgnoreCase(name, "Connection")) {
+          base::ForEachListToken(value, [this](std::string_view t) {
+            close = close || EqualsIgnoreCase(t, "close");
+          });
+          return;
+        }
+        break;
+      case 14: has_length = has_length || EqualsIgnoreCase(name, "Content-Length"); break;
+      case 17:
+        if (EqualsIgnoreCase(name, "Transfer-Encoding")) return;
+        break;
+      default: break;
     }
+    out_->Field(name, value);
   }
-  out.reserve(out.size() + 512);
-  auto field = [this](std::string_view name, std::string_view value) {
-    AppendField(&out, name, value);
-  };
+  bool has_date = false, has_server = false, has_length = false, close = false;
+
+ private:
+  WireWriter* out_;
+};
+
+}  // namespace
+
+// Encodes straight into `out`: the status line, the handler's fields, then the fields the
+// server owns. Server and Date, when the handler set none, are inserted before the handler's
+// fields (their usual place) once the fields showed they are missing.
+void Exchange::AppendHead(int status, const HeadFields& fields, bool stream) {
+  WireWriter w(&out, 512);
   std::array<char, 8> code;
   char* code_end = std::to_chars(code.data(), code.data() + code.size(), status).ptr;
-  out.append("HTTP/1.1 ").append(code.data(), static_cast<size_t>(code_end - code.data()));
-  out.append(" ").append(ReasonPhrase(status)).append("\r\n");
-  const std::string& name = conn->options().server_name;
-  if (!name.empty() && !has_server) field("Server", name);
-  if (!has_date) field("Date", CurrentHttpDate());
-  for (const auto& [k, v] : *headers) {
-    if (EqualsIgnoreCase(k, "Connection") || EqualsIgnoreCase(k, "Transfer-Encoding")) continue;
-    field(k, v);
+  w.Append("HTTP/1.1 ");
+  w.Append(std::string_view(code.data(), static_cast<size_t>(code_end - code.data())));
+  w.Append(" ");
+  w.Append(ReasonPhrase(status));
+  w.Append("\r\n");
+  const size_t fields_at = w.position();
+  WireSink sink(&w);
+  fields.EmitTo(sink);
+  if (sink.close) keep_alive = false;
+  if (stream && !body_suppressed && !sink.has_length) {
+    if (request.http_major == 1 && request.http_minor >= 1) {
+      chunked = true;
+      w.Field("Transfer-Encoding", "chunked");
+    } else {
+      keep_alive = false;  // HTTP/1.0 has no chunked coding: the close ends the body
+    }
   }
-  if (chunked) field("Transfer-Encoding", "chunked");
-  if (status >= 200) field("Connection", keep_alive ? "keep-alive" : "close");
-  out.append("\r\n");
+  if (status >= 200) w.Field("Connection", keep_alive ? "keep-alive" : "close");
+  w.Append("\r\n");
+  w.Finish();
+  const std::string& name = conn->options().server_name;
+  const bool add_server = !name.empty() && !sink.has_server;
+  if (add_server || !sink.has_date) {
+    std::string missing;
+    if (add_server) AppendField(&missing, "Server", name);
+    if (!sink.has_date) AppendField(&missing, "Date", CurrentHttpDate());
+    out.insert(fields_at, missing);
+  }
 }
 
 bool Exchange::Send(Response response) {
@@ -56,7 +93,7 @@ bool Exchange::Send(Response response) {
   response.headers.Remove("Content-Length");
   bool no_length = response.status == 204 || response.status == 304;
   if (!no_length) response.headers.Add("Content-Length", length);
-  AppendHead(response.status, &response.headers);
+  AppendHead(response.status, HeaderMapFields(response.headers), /*stream=*/false);
   if (!body_suppressed) out += response.body;
   head_sent = finished = true;
   conn->OnExchangeOutput();
@@ -64,16 +101,13 @@ bool Exchange::Send(Response response) {
 }
 
 bool Exchange::SendHead(int status, HeaderMap headers, bool flush) {
+  return SendHead(status, HeaderMapFields(headers), flush);
+}
+
+bool Exchange::SendHead(int status, const HeadFields& fields, bool flush) {
   if (conn == nullptr || head_sent || finished || status < 200) return false;
   body_suppressed = ResponseHasNoBody(request.method, status);
-  if (!body_suppressed && !headers.Has("Content-Length")) {
-    if (request.http_major == 1 && request.http_minor >= 1) {
-      chunked = true;
-    } else {
-      keep_alive = false;  // HTTP/1.0 has no chunked coding: the close ends the body
-    }
-  }
-  AppendHead(status, &headers);
+  AppendHead(status, fields, /*stream=*/true);
   head_sent = true;
   if (flush) conn->OnExchangeOutput();
   return true;
@@ -218,6 +252,9 @@ Request& ResponseWriter::request() const { return holder_->ex->request; }
 bool ResponseWriter::Send(Response response) { return holder_->ex->Send(std::move(response)); }
 bool ResponseWriter::SendHead(int status, HeaderMap headers, bool flush) {
   return holder_->ex->SendHead(status, std::move(headers), flush);
+}
+bool ResponseWriter::SendHead(int status, const HeadFields& fields, bool flush) {
+  return holder_->ex->SendHead(status, fields, flush);
 }
 bool ResponseWriter::SendChunk(std::string_view data) { return holder_->ex->SendChunk(data); }
 bool ResponseWriter::Finish() { return holder_->ex->Finish(); }

@@ -5,6 +5,7 @@
 #include <functional>
 #include <string>
 
+#include "http/head_fields.h"
 #include "http/message.h"
 #include "http/server.h"
 #include "kong/event_loop.h"
@@ -24,6 +25,7 @@ class Exchange {
 
   bool Send(Response response);
   bool SendHead(int status, HeaderMap headers, bool flush = true);
+  bool SendHead(int status, const HeadFields& fields, bool flush = true);
   bool SendChunk(std::string_view data);
   bool Finish();
   Result<UpgradedTransport> TakeTransport();
@@ -65,8 +67,9 @@ class Exchange {
 
  private:
   // Appends the encoded head to `out`: adds Date/Server/Connection, drops the framing headers
-  // the writer owns.
-  void AppendHead(int status, HeaderMap* headers);
+  // the writer owns. `stream`: a streamed body (SendHead), chunked unless `fields` state a
+  // Content-Length (or close-delimited for HTTP/1.0).
+  void AppendHead(int status, const HeadFields& fields, bool stream);
 };
 
 }  // namespace kong::http

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "http/head_fields.h"
 #include "http/message.h"
 #include "kong/event_loop.h"
 #include "kong/status.h"
@@ -104,6 +105,8 @@ class ResponseWriter {
   // the next SendChunk() or Finish(), which the caller promises to make at once (one write
   // instead of two when the whole body is already at hand).
   bool SendHead(int status, HeaderMap headers, bool flush = true);
+  // The same with fields produced on demand and encoded straight into the output (no map).
+  bool SendHead(int status, const HeadFields& fields, bool flush = true);
   bool SendChunk(std::string_view data);
   bool Finish();
 

@@ -9,6 +9,7 @@
 
 #include "base/text.h"
 #include "http/encoding.h"
+#include "http/head_fields.h"
 #include "proxy/trusted_ips.h"
 
 namespace kong::proxy {
@@ -24,37 +25,20 @@ constexpr std::array<std::string_view, 19> kDropped = {
     "X-Forwarded-Proto", "X-Forwarded-Host",   "X-Forwarded-Port",  "X-Forwarded-Path",
     "X-Forwarded-Prefix", "X-Real-IP",         "X-Kong-Request-Id"};
 
-// Where the upstream fields go: a HeaderMap (BuildUpstreamHeaders) or the serialized head.
-class FieldSink {
+// The serialized head, minus the client's framing fields when the proxy frames the body.
+class HeadSink final : public http::FieldSink {
  public:
-  virtual void Add(std::string_view name, std::string_view value) = 0;
-
- protected:
-  ~FieldSink() = default;
-};
-
-class MapSink final : public FieldSink {
- public:
-  explicit MapSink(http::HeaderMap* out) : out_(out) {}
-  void Add(std::string_view name, std::string_view value) override { out_->AddCopy(name, value); }
-
- private:
-  http::HeaderMap* out_;
-};
-
-class HeadSink final : public FieldSink {
- public:
-  HeadSink(std::string* out, bool drop_framing) : out_(out), drop_framing_(drop_framing) {}
+  HeadSink(http::WireWriter* out, bool drop_framing) : out_(out), drop_framing_(drop_framing) {}
   void Add(std::string_view name, std::string_view value) override {
     if (drop_framing_ && (EqualsIgnoreCase(name, "Content-Length") ||
                           EqualsIgnoreCase(name, "Transfer-Encoding"))) {
       return;
     }
-    http::AppendField(out_, name, value);
+    out_->Field(name, value);
   }
 
  private:
-  std::string* out_;
+  http::WireWriter* out_;
   bool drop_framing_;
 };
 
@@ -139,13 +123,15 @@ bool Dropped(std::string_view name) {
 }
 
 void EmitUpstreamHeaders(const ClientRequestView& client, const UpstreamRequestView& upstream,
-                         const UpstreamHeaderOptions& options, FieldSink& out) {
+                         const UpstreamHeaderOptions& options, http::FieldSink& out) {
   const http::HeaderMap& in = *client.headers;
 
   // Host: the client's when preserve_host (and it sent one), else the balancer target's.
   const std::optional<std::string_view> client_host = in.Get("Host");
   if (upstream.preserve_host && client_host) {
     out.Add("Host", *client_host);
+  } else if (!upstream.host_header.empty()) {
+    out.Add("Host", upstream.host_header);
   } else {
     StackText host;
     AppendUpstreamHost(upstream.upstream_host, upstream.upstream_port, upstream.upstream_scheme,
@@ -262,7 +248,7 @@ http::HeaderMap BuildUpstreamHeaders(const ClientRequestView& client,
                                      const UpstreamHeaderOptions& options) {
   http::HeaderMap out;
   out.Reserve(client.headers->size() + 12);  // Kong's own fields first, then the client's
-  MapSink sink(&out);
+  http::HeaderMapSink sink(&out);
   EmitUpstreamHeaders(client, upstream, options, sink);
   return out;
 }
@@ -274,18 +260,21 @@ void AppendUpstreamRequestHead(std::string_view method, std::string_view target,
   // Sized once: the client's fields plus room for Kong's (hosts, X-Forwarded-*, Via).
   size_t size = method.size() + target.size() + 512 + client.raw_path.size();
   for (const auto& [name, value] : *client.headers) size += name.size() + value.size() + 4;
-  out->reserve(out->size() + size);
-  out->append(method).append(" ").append(target).append(" HTTP/1.1\r\n");
-  HeadSink sink(out, framing.kind != UpstreamFraming::Kind::kAsIs);
+  http::WireWriter w(out, size);
+  w.Append(method);
+  w.Append(" ");
+  w.Append(target);
+  w.Append(" HTTP/1.1\r\n");
+  HeadSink sink(&w, framing.kind != UpstreamFraming::Kind::kAsIs);
   EmitUpstreamHeaders(client, upstream, options, sink);
   if (framing.kind == UpstreamFraming::Kind::kChunked) {
-    out->append("Transfer-Encoding: chunked\r\n");
+    w.Append("Transfer-Encoding: chunked\r\n");
   } else if (framing.kind == UpstreamFraming::Kind::kLength) {
     StackText length;
     length.AppendNumber(framing.length);
-    http::AppendField(out, "Content-Length", length.view());
+    w.Field("Content-Length", length.view());
   }
-  out->append("\r\n");
+  w.Append("\r\n");
 }
 
 }  // namespace kong::proxy

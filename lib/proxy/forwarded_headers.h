@@ -52,6 +52,9 @@ struct UpstreamRequestView {
   // The balancer's target host name (service.host, or upstream.host_header) and port.
   std::string_view upstream_host;
   uint16_t upstream_port = 80;
+  // UpstreamHostHeader(upstream_host, upstream_port, upstream_scheme) when the caller has it
+  // ready (a service's own host, formatted once per configuration); "" to format it here.
+  std::string_view host_header;
 };
 
 // "kong/" + version, e.g. ServerToken("3.10.0") == "kong/3.10.0".

@@ -21,12 +21,39 @@ struct DecimalText {
   char* end;
 };
 
-// Not passed by nginx's proxy module: connection management, framing, and the X-Accel
-// control headers hidden by default (Kong passes Server and Date explicitly).
-constexpr std::array<std::string_view, 9> kDropped = {
-    "Connection",       "Keep-Alive",         "Transfer-Encoding",
-    "X-Pad",            "X-Accel-Expires",    "X-Accel-Redirect",
-    "X-Accel-Limit-Rate", "X-Accel-Buffering", "X-Accel-Charset"};
+// The upstream response fields Kong's header filter treats specially. Hop: not passed by
+// nginx's proxy module (connection management, framing, and the X-Accel control headers
+// hidden by default; Kong passes Server and Date explicitly).
+enum class Field {
+  kOther, kHop, kConnection, kUpgrade, kTrailer, kVia, kServer, kUpstreamStatus,
+  kUpstreamLatency, kProxyLatency, kRequestId,
+};
+
+// One length switch, then at most two comparisons: runs for every upstream field.
+Field Classify(std::string_view name) {
+  auto is = [name](std::string_view known) { return EqualsIgnoreCase(name, known); };
+  switch (name.size()) {
+    case 3: return is("Via") ? Field::kVia : Field::kOther;
+    case 5: return is("X-Pad") ? Field::kHop : Field::kOther;
+    case 6: return is("Server") ? Field::kServer : Field::kOther;
+    case 7:
+      if (is("Upgrade")) return Field::kUpgrade;
+      return is("Trailer") ? Field::kTrailer : Field::kOther;
+    case 10:
+      if (is("Connection")) return Field::kConnection;
+      return is("Keep-Alive") ? Field::kHop : Field::kOther;
+    case 15: return is("X-Accel-Expires") || is("X-Accel-Charset") ? Field::kHop : Field::kOther;
+    case 16: return is("X-Accel-Redirect") ? Field::kHop : Field::kOther;
+    case 17:
+      if (is("Transfer-Encoding") || is("X-Accel-Buffering")) return Field::kHop;
+      return is("X-Kong-Request-Id") ? Field::kRequestId : Field::kOther;
+    case 18: return is("X-Accel-Limit-Rate") ? Field::kHop : Field::kOther;
+    case 20: return is("X-Kong-Proxy-Latency") ? Field::kProxyLatency : Field::kOther;
+    case 22: return is("X-Kong-Upstream-Status") ? Field::kUpstreamStatus : Field::kOther;
+    case 23: return is("X-Kong-Upstream-Latency") ? Field::kUpstreamLatency : Field::kOther;
+    default: return Field::kOther;
+  }
+}
 
 }  // namespace
 
@@ -60,74 +87,114 @@ Result<EnabledHeaders> EnabledHeaders::Parse(const std::vector<std::string>& tok
   return e;
 }
 
+ProxiedResponsePlan::ProxiedResponsePlan(const ProxiedResponseView& response,
+                                         const EnabledHeaders& enabled,
+                                         std::string_view server_token,
+                                         const http::HeaderMap& headers)
+    : response_(response), enabled_(enabled), server_token_(server_token) {
+  // One pass: what the upstream's Connection names (copied: that field goes), the first
+  // Upgrade value, the Via values and whether a Server field survives.
+  std::optional<std::string_view> upgrade;
+  size_t i = 0;
+  for (const auto& [name, value] : headers) {
+    const Field kind = Classify(name);
+    if (i < kKnownFields) kinds_[i++] = static_cast<uint8_t>(kind);
+    if (kind == Field::kConnection) {
+      base::ForEachListToken(value, [&](std::string_view t) {
+        if (!EqualsIgnoreCase(t, "close") && !EqualsIgnoreCase(t, "upgrade") &&
+            !EqualsIgnoreCase(t, "keep-alive")) {
+          named_.emplace_back(t);
+        }
+      });
+    } else if (kind == Field::kUpgrade && !upgrade) {
+      upgrade = value;
+    }
+  }
+  i = 0;
+  for (const auto& [name, value] : headers) {
+    const Field kind = i < kKnownFields ? static_cast<Field>(kinds_[i++]) : Classify(name);
+    if ((kind != Field::kVia && kind != Field::kServer) || IsNamed(name)) continue;
+    if (kind == Field::kServer) {
+      has_server_ = true;
+    } else if (enabled.via) {
+      if (!via_.empty()) via_ += ", ";
+      via_.append(value);
+    }
+  }
+  drop_upgrade_ = upgrade && !EqualsIgnoreCase(*upgrade, response.requested_upgrade);
+  set_request_id_ = enabled.request_id && !response.request_id.empty();
+}
+
+bool ProxiedResponsePlan::IsNamed(std::string_view name) const {
+  for (const std::string& n : named_) {
+    if (EqualsIgnoreCase(name, n)) return true;
+  }
+  return false;
+}
+
+bool ProxiedResponsePlan::Drops(std::string_view name) const {
+  return Drops(static_cast<uint8_t>(Classify(name)), name);
+}
+
+bool ProxiedResponsePlan::DropsField(size_t i, std::string_view name) const {
+  return i < kKnownFields ? Drops(kinds_[i], name) : Drops(name);
+}
+
+bool ProxiedResponsePlan::Drops(uint8_t kind, std::string_view name) const {
+  switch (static_cast<Field>(kind)) {
+    case Field::kHop:
+    case Field::kConnection: return true;
+    case Field::kUpgrade: return drop_upgrade_ || IsNamed(name);
+    case Field::kTrailer: return !response_.client_wants_trailers || IsNamed(name);
+    case Field::kVia: return enabled_.via || IsNamed(name);
+    case Field::kUpstreamStatus: return enabled_.upstream_status || IsNamed(name);
+    case Field::kUpstreamLatency: return enabled_.upstream_latency || IsNamed(name);
+    case Field::kProxyLatency: return enabled_.proxy_latency || IsNamed(name);
+    case Field::kRequestId: return set_request_id_ || IsNamed(name);
+    case Field::kServer:
+    case Field::kOther: return IsNamed(name);
+  }
+  return false;
+}
+
+void ProxiedResponsePlan::EmitAdded(http::FieldSink& sink) const {
+  if (enabled_.upstream_status) {
+    sink.Add("X-Kong-Upstream-Status", DecimalText(response_.upstream_status).view());
+  }
+  if (enabled_.upstream_latency) {
+    sink.Add("X-Kong-Upstream-Latency", DecimalText(response_.upstream_latency_ms).view());
+  }
+  if (enabled_.proxy_latency) {
+    sink.Add("X-Kong-Proxy-Latency", DecimalText(response_.proxy_latency_ms).view());
+  }
+  if (enabled_.via) {
+    std::string via = via_;  // short: "1.1 kong/x.y.z" fits the string's own buffer
+    if (!via.empty()) via += ", ";
+    via.append(response_.proxy_http_version);
+    via += ' ';
+    via.append(server_token_);
+    sink.Add("Via", via);
+  }
+  if (enabled_.server && !has_server_) sink.Add("Server", server_token_);
+  if (set_request_id_) sink.Add("X-Kong-Request-Id", response_.request_id);
+}
+
+void ProxiedHeadFields::EmitTo(http::FieldSink& sink) const {
+  size_t i = 0;
+  for (const auto& [name, value] : headers_) {
+    if (!plan_.DropsField(i++, name)) sink.Add(name, value);
+  }
+  plan_.EmitAdded(sink);
+}
+
 void ApplyProxiedResponseHeaders(const ProxiedResponseView& response,
                                  const EnabledHeaders& enabled, std::string_view server_token,
                                  http::HeaderMap* headers) {
-  // Headers named by the upstream's Connection; copied since the Connection field goes too.
-  std::vector<std::string> named;
-  headers->ForEach("Connection", [&](std::string_view c) {
-    base::ForEachListToken(c, [&](std::string_view t) {
-      if (!EqualsIgnoreCase(t, "close") && !EqualsIgnoreCase(t, "upgrade") &&
-          !EqualsIgnoreCase(t, "keep-alive")) {
-        named.emplace_back(t);
-      }
-    });
-  });
-  auto is_named = [&](std::string_view name) {
-    for (const std::string& n : named) {
-      if (EqualsIgnoreCase(name, n)) return true;
-    }
-    return false;
-  };
-  // What the single removal pass below needs: the first Upgrade value, the Via values and
-  // whether a Server field survives (read before anything moves).
-  std::optional<std::string_view> upgrade;
-  bool has_server = false;
-  std::string via;
-  for (const auto& [name, value] : *headers) {
-    if (!upgrade && EqualsIgnoreCase(name, "Upgrade")) upgrade = value;
-    if (is_named(name)) continue;
-    if (enabled.via && EqualsIgnoreCase(name, "Via")) {
-      if (!via.empty()) via += ", ";
-      via.append(value);
-    }
-    has_server = has_server || EqualsIgnoreCase(name, "Server");
-  }
-  const bool drop_upgrade = upgrade && !EqualsIgnoreCase(*upgrade, response.requested_upgrade);
-  const bool set_request_id = enabled.request_id && !response.request_id.empty();
+  const ProxiedResponsePlan plan(response, enabled, server_token, *headers);
   // Every field removed here, including those set again below (Set() = remove + append).
-  headers->RemoveIf([&](const http::HeaderMap::Field& f) {
-    std::string_view name = f.first;
-    for (std::string_view d : kDropped) {
-      if (EqualsIgnoreCase(name, d)) return true;
-    }
-    return is_named(name) || (drop_upgrade && EqualsIgnoreCase(name, "Upgrade")) ||
-           (!response.client_wants_trailers && EqualsIgnoreCase(name, "Trailer")) ||
-           (enabled.upstream_status && EqualsIgnoreCase(name, "X-Kong-Upstream-Status")) ||
-           (enabled.upstream_latency && EqualsIgnoreCase(name, "X-Kong-Upstream-Latency")) ||
-           (enabled.proxy_latency && EqualsIgnoreCase(name, "X-Kong-Proxy-Latency")) ||
-           (enabled.via && EqualsIgnoreCase(name, "Via")) ||
-           (set_request_id && EqualsIgnoreCase(name, "X-Kong-Request-Id"));
-  });
-
-  if (enabled.upstream_status) {
-    headers->AddCopy("X-Kong-Upstream-Status", DecimalText(response.upstream_status).view());
-  }
-  if (enabled.upstream_latency) {
-    headers->AddCopy("X-Kong-Upstream-Latency", DecimalText(response.upstream_latency_ms).view());
-  }
-  if (enabled.proxy_latency) {
-    headers->AddCopy("X-Kong-Proxy-Latency", DecimalText(response.proxy_latency_ms).view());
-  }
-  if (enabled.via) {
-    if (!via.empty()) via += ", ";
-    via.append(response.proxy_http_version);
-    via += ' ';
-    via.append(server_token);
-    headers->Add("Via", std::move(via));
-  }
-  if (enabled.server && !has_server) headers->AddCopy("Server", server_token);
-  if (set_request_id) headers->AddCopy("X-Kong-Request-Id", response.request_id);
+  headers->RemoveIf([&](const http::HeaderMap::Field& f) { return plan.Drops(f.first); });
+  http::HeaderMapSink sink(headers);
+  plan.EmitAdded(sink);
 }
 
 void ApplyKongResponseHeaders(int64_t response_latency_ms, std::string_view request_id,

@@ -3,11 +3,13 @@
 #ifndef KONG_PROXY_RESPONSE_HEADERS_H_
 #define KONG_PROXY_RESPONSE_HEADERS_H_
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "http/head_fields.h"
 #include "http/header_map.h"
 #include "kong/status.h"
 
@@ -55,9 +57,56 @@ struct ProxiedResponseView {
 // - Server: `server_token` only when the upstream sent none;
 // - X-Kong-Request-Id replaced by ours.
 // `server_token` is ServerToken(version). Thread-safe (touches only `headers`).
+// ProxiedHeadFields below produces the same fields without editing the map.
 void ApplyProxiedResponseHeaders(const ProxiedResponseView& response,
                                  const EnabledHeaders& enabled, std::string_view server_token,
                                  http::HeaderMap* headers);
+
+// The decisions behind ApplyProxiedResponseHeaders, made once from the upstream's fields:
+// which of them go, and Kong's fields to add. Keeps views of its arguments.
+class ProxiedResponsePlan {
+ public:
+  ProxiedResponsePlan(const ProxiedResponseView& response, const EnabledHeaders& enabled,
+                      std::string_view server_token, const http::HeaderMap& headers);
+  // True when the upstream field `name` is not passed to the client (or is replaced).
+  bool Drops(std::string_view name) const;
+  // The same for the i-th field of the map the plan was made from (classified once).
+  bool DropsField(size_t i, std::string_view name) const;
+  // Kong's fields, in order: X-Kong-Upstream-Status, -Upstream-Latency, -Proxy-Latency, Via,
+  // Server, X-Kong-Request-Id (as enabled).
+  void EmitAdded(http::FieldSink& sink) const;
+
+ private:
+  bool IsNamed(std::string_view name) const;
+  bool Drops(uint8_t kind, std::string_view name) const;
+
+  static constexpr size_t kKnownFields = 32;  // fields whose class is kept from the first pass
+
+  const ProxiedResponseView& response_;
+  const EnabledHeaders& enabled_;
+  std::string_view server_token_;
+  std::vector<std::string> named_;  // fields the upstream's Connection names
+  std::string via_;                 // the upstream's Via values, joined
+  bool has_server_ = false;
+  bool drop_upgrade_ = false;
+  bool set_request_id_ = false;
+  std::array<uint8_t, kKnownFields> kinds_{};  // the first fields' classes
+};
+
+// The client's response head for a proxied response, encoded straight from the upstream's
+// fields (http::ResponseWriter::SendHead(int, const HeadFields&)): the upstream's fields the
+// plan keeps, then Kong's. Equivalent to ApplyProxiedResponseHeaders on a copy.
+class ProxiedHeadFields final : public http::HeadFields {
+ public:
+  ProxiedHeadFields(const ProxiedResponseView& response, const EnabledHeaders& enabled,
+                    std::string_view server_token, const http::HeaderMap& headers)
+      : headers_(headers), plan_(response, enabled, server_token, headers) {}
+  void EmitTo(http::FieldSink& sink) const override;
+
+ private:
+  const http::HeaderMap& headers_;
+  ProxiedResponsePlan plan_;
+};
 
 // For a response Kong produces itself (router 404/503, error pages, plugin exits):
 // X-Kong-Response-Latency, Server (set to `server_token` when enabled, otherwise removed;

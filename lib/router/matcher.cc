@@ -43,7 +43,8 @@ bool NameMatches(const HostCondition& c, std::string_view name) {
 
 bool HeaderMatches(const HeaderCondition& h, const http::HeaderMap* headers) {
   if (headers == nullptr) return false;
-  thread_local std::string lowered;
+  // initial-exec: no __tls_get_addr call per lookup (the library is linked, not dlopen()ed).
+  [[gnu::tls_model("initial-exec")]] thread_local std::string lowered;
   for (const auto& [name, value] : *headers) {
     if (!HeaderNameEquals(name, h.name)) continue;
     for (const std::string& v : h.values) {
@@ -92,7 +93,8 @@ bool Matcher::Matches(const RequestView& req, RouteMatch* match) const {
   if (paths.empty()) return true;
   if (req.path.empty()) return false;  // an empty request path matches no path (§4.3)
   // Kong's expression ORs the paths in route order, so the first matching one is reported.
-  thread_local std::vector<std::optional<std::pair<size_t, size_t>>> groups;
+  [[gnu::tls_model("initial-exec")]] thread_local
+      std::vector<std::optional<std::pair<size_t, size_t>>> groups;
   for (const PathCondition& p : paths) {
     if (p.re == nullptr) {
       if (req.path.substr(0, p.prefix.size()) == p.prefix) {

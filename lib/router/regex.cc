@@ -26,7 +26,8 @@ pcre2_match_data* ThreadMatchData(uint32_t pairs) {
       if (md != nullptr) pcre2_match_data_free(md);
     }
   };
-  thread_local Holder holder;
+  // initial-exec: no __tls_get_addr call per lookup (the library is linked, not dlopen()ed).
+  [[gnu::tls_model("initial-exec")]] thread_local Holder holder;
   if (holder.pairs < pairs) {
     if (holder.md != nullptr) pcre2_match_data_free(holder.md);
     holder.pairs = pairs < 16 ? 16 : pairs;

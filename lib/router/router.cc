@@ -181,7 +181,8 @@ void TakePathResult(RouteMatch* from, RouteMatch* to) {
 std::optional<RouteMatch> Router::Find(const RouteRequest& request) const {
   RouteMatch match;
   RequestView req = PrepareRequest(request, &match);
-  thread_local std::vector<const RankList*> lists;
+  // initial-exec: no __tls_get_addr call per lookup (the library is linked, not dlopen()ed).
+  [[gnu::tls_model("initial-exec")]] thread_local std::vector<const RankList*> lists;
   lists.clear();
   impl_->Collect(req.host, req.path, &lists);
 

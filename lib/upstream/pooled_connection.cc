@@ -92,8 +92,9 @@ void PooledConnection::Start(UpstreamRequestHead head, ExchangeTimeouts timeouts
   event_ = Event::kNone;
   llhttp_reset(&parser_);
   last_read_ms_ = last_write_progress_ms_ = Now();
-  std::string bytes = head.raw.empty() ? SerializeRequestHead(head, request_complete_ ? 0 : kCoalesceLimit)
-                                        : std::move(head.raw);
+  std::string bytes = head.raw.empty()
+                          ? SerializeRequestHead(head, request_complete_ ? 0 : kCoalesceLimit)
+                          : std::move(head.raw);
   if (request_complete_) {
     if (!Send(std::move(bytes))) return;
   } else {

@@ -117,4 +117,29 @@ TEST_SUITE("http") {
     CHECK(KongErrorResponse(599).body == R"({"message":"The upstream server responded with 599"})");
     CHECK(JsonEscape("a\"b\\\n\x01") == "a\\\"b\\\\\\n\\u0001");
   }
+
+  TEST_CASE("WireWriter appends past its first guess and leaves the string exact") {
+    std::string out = "prefix|";
+    {
+      WireWriter w(&out, 4);  // far too small: grows as fields come
+      w.Append("GET / HTTP/1.1\r\n");
+      for (int i = 0; i < 50; ++i) w.Field("X-Field-" + std::to_string(i), std::string(40, 'v'));
+      w.Append("\r\n");
+    }
+    CHECK(out.rfind("prefix|GET / HTTP/1.1\r\nX-Field-0: ", 0) == 0);
+    // "X-Field-<i>: " + 40 bytes + CRLF: 53 bytes for i < 10, 54 after.
+    CHECK(out.size() == 7 + 16 + 10 * 53 + 40 * 54 + 2);
+    CHECK(out.substr(out.size() - 5) == "v\r\n\r\n");
+
+    // After Finish() the string is the caller's: the writer's destructor does not cut it.
+    std::string head;
+    {
+      WireWriter w(&head, 256);
+      w.Field("A", "b");
+      CHECK(w.position() == 6);
+      w.Finish();
+      head.insert(0, "Z: y\r\n");
+    }
+    CHECK(head == "Z: y\r\nA: b\r\n");
+  }
 }

@@ -115,4 +115,53 @@ TEST_SUITE("proxy") {
     kong::proxy::ApplyKongResponseHeaders(1, "rid", EnabledHeaders{}, kToken, &h3);
     CHECK(*h3.Get("Server") == "plugin");
   }
+
+  TEST_CASE("ProxiedHeadFields emits what ApplyProxiedResponseHeaders leaves, in order") {
+    // Collects the emitted fields into a map, for comparison with the in-place edit.
+    struct Collect final : kong::http::FieldSink {
+      void Add(std::string_view name, std::string_view value) override {
+        map.AddCopy(name, value);
+      }
+      HeaderMap map;
+    };
+    std::vector<HeaderMap> cases(4);
+    cases[0].Add("Server", "nginx");
+    cases[0].Add("Date", "Sat, 28 Nov 2026 00:00:00 GMT");
+    cases[0].Add("Content-Length", "20");
+    cases[0].Add("Connection", "keep-alive");
+    cases[1].Add("Connection", "X-Secret, close");
+    cases[1].Add("X-Secret", "1");
+    cases[1].Add("Via", "1.0 cache");
+    cases[1].Add("Upgrade", "h2c");
+    cases[1].Add("Trailer", "X-Sum");
+    cases[1].Add("Transfer-Encoding", "chunked");
+    cases[1].Add("X-Accel-Redirect", "/internal");
+    cases[1].Add("X-Kong-Request-Id", "upstream-chosen");
+    cases[1].Add("X-Kong-Upstream-Latency", "999");
+    for (int i = 0; i < 40; ++i) cases[2].Add("X-Many-" + std::to_string(i), "v");  // > 32
+    cases[2].Add("Keep-Alive", "timeout=5");
+    cases[2].Add("Via", "2 edge");
+    cases[3].Add("Upgrade", "websocket");
+    cases[3].Add("Connection", "upgrade");
+
+    ProxiedResponseView view;
+    view.upstream_latency_ms = 3;
+    view.proxy_latency_ms = 1;
+    view.request_id = "0123456789abcdef0123456789abcdef";
+    view.requested_upgrade = "websocket";
+    EnabledHeaders enabled;
+    enabled.upstream_status = true;
+    for (const HeaderMap& upstream : cases) {
+      HeaderMap edited = upstream;
+      kong::proxy::ApplyProxiedResponseHeaders(view, enabled, "kong/3.10.0", &edited);
+      Collect emitted;
+      kong::proxy::ProxiedHeadFields(view, enabled, "kong/3.10.0", upstream).EmitTo(emitted);
+      REQUIRE(emitted.map.size() == edited.size());
+      auto e = edited.begin();
+      for (const auto& field : emitted.map) {
+        CHECK(field == *e);
+        ++e;
+      }
+    }
+  }
 }
