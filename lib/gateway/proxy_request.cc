@@ -82,10 +82,10 @@ void ProxyRequest::Start(std::shared_ptr<ProxyRequest> self) {
   snapshot_ = worker_.snapshot.load(std::memory_order_acquire);
   peer_ip_ = proxy::PeerIp(request_->peer_address);
   peer_trusted_ = !worker_.options.trusted_ips.empty() && worker_.options.trusted_ips.IsTrusted(peer_ip_);
-  std::weak_ptr<ProxyRequest> weak = weak_from_this();
-  writer_->OnAbort([weak] {
-    if (auto self = weak.lock()) self->OnClientAbort();
-  });
+  // `this` outlives the callback: Done() clears it before dropping the writer (and the
+  // exchange moves it out before running it). No weak_ptr: it would not fit std::function's
+  // own buffer and cost an allocation per request.
+  writer_->OnAbort([this] { OnClientAbort(); });
   if (!snapshot_->plugins().empty()) {
     StartWithPlugins();
     return;
@@ -216,6 +216,7 @@ void ProxyRequest::Done() {
   --worker_.requests_in_flight;
   // An unfinished response (a failure after the head went out) ends with the connection:
   // dropping the last writer makes the server abort it rather than look complete.
+  if (writer_) writer_->OnAbort(nullptr);
   writer_.reset();
   std::shared_ptr<ProxyRequest> last = std::move(self_);
 }  // `this` may be freed here; callers hold their own reference while they run

@@ -224,6 +224,8 @@ void ServerConnection::Parse() {
     Reject(reject_status_ ? reject_status_ : 400);
     break;
   }
+  field_.Keep();  // a field split across reads: input_ changes before the rest comes
+  value_.Keep();
   if (!detached_ && input_off_ > 0) {
     input_.erase(0, input_off_);
     input_off_ = 0;

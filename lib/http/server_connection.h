@@ -10,6 +10,7 @@
 
 #include "http/exchange.h"
 #include "http/server.h"
+#include "http/span_text.h"
 #include "net/timer.h"
 #include "net/transport.h"
 
@@ -94,7 +95,7 @@ class ServerConnection {
   // The request being parsed lives in its exchange from the start: no Request moves.
   std::shared_ptr<Exchange> parsing_;
   Request& current() { return parsing_->request; }
-  std::string field_, value_;
+  SpanText field_, value_;  // views into input_ until Parse() returns
   bool in_value_ = false;
   size_t header_bytes_ = 0;
   int reject_status_ = 0;

@@ -43,7 +43,7 @@ int ServerConnection::OnUrl(llhttp_t* p, const char* at, size_t n) noexcept {
 
 int ServerConnection::OnHeaderField(llhttp_t* p, const char* at, size_t n) noexcept {
   ServerConnection* c = Self(p);
-  c->field_.append(at, n);
+  c->field_.Append(at, n);
   c->header_bytes_ += n;
   const ServerOptions& o = c->options();
   if ((o.max_header_line_size && c->field_.size() > o.max_header_line_size) ||
@@ -56,7 +56,7 @@ int ServerConnection::OnHeaderField(llhttp_t* p, const char* at, size_t n) noexc
 
 int ServerConnection::OnHeaderValue(llhttp_t* p, const char* at, size_t n) noexcept {
   ServerConnection* c = Self(p);
-  c->value_.append(at, n);
+  c->value_.Append(at, n);
   c->header_bytes_ += n;
   const ServerOptions& o = c->options();
   if ((o.max_header_line_size && c->field_.size() + c->value_.size() > o.max_header_line_size) ||
@@ -70,7 +70,7 @@ int ServerConnection::OnHeaderValue(llhttp_t* p, const char* at, size_t n) noexc
 int ServerConnection::OnHeaderValueComplete(llhttp_t* p) noexcept {
   ServerConnection* c = Self(p);
   HeaderMap& headers = c->current().headers;
-  headers.AddCopy(c->field_, c->value_);  // field_/value_ keep their buffers
+  headers.AddCopy(c->field_.view(), c->value_.view());
   c->field_.clear();
   c->value_.clear();
   size_t max = c->options().max_header_count;

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "http/span_text.h"
 #include "net/timer.h"
 #include "net/transport.h"
 #include "upstream/connection_pool.h"
@@ -100,7 +101,7 @@ class PooledConnection final : public UpstreamConnection {
   static int OnHeaderField(llhttp_t* p, const char* at, size_t n) noexcept;
   static int OnHeaderValue(llhttp_t* p, const char* at, size_t n) noexcept;
   static int OnHeaderValueComplete(llhttp_t* p) noexcept;
-  int AppendHeadBytes(std::string* to, const char* at, size_t n);  // with the head size cap
+  int AppendHeadBytes(http::SpanText* to, const char* at, size_t n);  // with the head size cap
   static int OnHeadersComplete(llhttp_t* p) noexcept;
   static int OnBody(llhttp_t* p, const char* at, size_t n) noexcept;
   static int OnMessageComplete(llhttp_t* p) noexcept;
@@ -147,7 +148,7 @@ class PooledConnection final : public UpstreamConnection {
   // Response parsing.
   llhttp_t parser_;
   UpstreamResponseHead head_;
-  std::string field_, value_;
+  http::SpanText field_, value_;  // views into Parse()'s data until it returns
   size_t head_bytes_ = 0;
   bool response_started_ = false;
   bool head_delivered_ = false;

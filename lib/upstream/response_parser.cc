@@ -40,6 +40,8 @@ void PooledConnection::Parse(std::string_view data) {
   // body byte) still have to run.
   for (;;) {
     llhttp_errno_t err = llhttp_execute(&parser_, p, n);
+    field_.Keep();  // a field split across reads: `data` is gone before the rest comes
+    value_.Keep();
     if (err == HPE_OK) return;
     if (err != HPE_PAUSED) {
       std::string why = head_too_large_ ? "too big header" : llhttp_get_error_reason(&parser_);
@@ -162,8 +164,8 @@ int PooledConnection::OnHeaderValue(llhttp_t* p, const char* at, size_t n) noexc
   return c->AppendHeadBytes(&c->value_, at, n);
 }
 
-int PooledConnection::AppendHeadBytes(std::string* to, const char* at, size_t n) {
-  to->append(at, n);
+int PooledConnection::AppendHeadBytes(http::SpanText* to, const char* at, size_t n) {
+  to->Append(at, n);
   head_bytes_ += n;
   if (head_bytes_ <= kMaxResponseHeadBytes) return 0;
   head_too_large_ = true;
@@ -172,7 +174,7 @@ int PooledConnection::AppendHeadBytes(std::string* to, const char* at, size_t n)
 
 int PooledConnection::OnHeaderValueComplete(llhttp_t* p) noexcept {
   PooledConnection* c = Self(p);
-  c->head_.headers.AddCopy(c->field_, c->value_);  // field_/value_ keep their buffers
+  c->head_.headers.AddCopy(c->field_.view(), c->value_.view());
   c->field_.clear();
   c->value_.clear();
   return 0;

@@ -3,6 +3,7 @@
 
 #include "http/encoding.h"
 #include "http/header_map.h"
+#include "http/span_text.h"
 #include "support/test_support.h"
 
 using namespace kong::http;
@@ -141,5 +142,27 @@ TEST_SUITE("http") {
       head.insert(0, "Z: y\r\n");
     }
     CHECK(head == "Z: y\r\nA: b\r\n");
+  }
+
+  TEST_CASE("SpanText: one span is a view; a second span or Keep() copies it") {
+    kong::http::SpanText t;
+    std::string input = "Content-Type";
+    t.Append(input.data(), 7);
+    CHECK(t.view().data() == input.data());  // no copy for the usual single span
+    t.Append(input.data() + 7, 5);           // split across two spans: joined in a copy
+    CHECK(t.view() == "Content-Type");
+    CHECK(t.view().data() != input.data());
+
+    t.clear();
+    CHECK(t.view().empty());
+    t.Keep();  // nothing pending: stays a view-in-waiting
+    t.Append(input.data(), 4);
+    CHECK(t.view().data() == input.data());
+    t.Keep();                 // the input is about to be reused
+    input.replace(0, 4, "XXXX");
+    CHECK(t.view() == "Cont");
+    t.Append("ent", 3);
+    CHECK(t.view() == "Content");
+    CHECK(t.size() == 7);
   }
 }
