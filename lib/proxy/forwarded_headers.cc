@@ -17,14 +17,6 @@ namespace {
 
 using http::EqualsIgnoreCase;
 
-// Client headers never passed through: hop-by-hop, reframed by the proxy, or set by Kong.
-constexpr std::array<std::string_view, 19> kDropped = {
-    "Host",              "Connection",         "Keep-Alive",        "Proxy",
-    "Proxy-Connection",  "TE",                 "Trailer",           "Transfer-Encoding",
-    "Expect",            "Upgrade",            "Via",               "X-Forwarded-For",
-    "X-Forwarded-Proto", "X-Forwarded-Host",   "X-Forwarded-Port",  "X-Forwarded-Path",
-    "X-Forwarded-Prefix", "X-Real-IP",         "X-Kong-Request-Id"};
-
 // The serialized head, minus the client's framing fields when the proxy frames the body.
 class HeadSink final : public http::FieldSink {
  public:
@@ -75,8 +67,7 @@ class StackText {
 
 // nginx's $host: the Host header without its port, lower-cased; the server_name ("kong" in
 // Kong's template) when there is none.
-void AppendNginxHost(const http::HeaderMap& headers, StackText* out) {
-  const std::optional<std::string_view> host = headers.Get("Host");
+void AppendNginxHost(std::optional<std::string_view> host, StackText* out) {
   if (!host || host->empty()) {
     out->Append("kong");
     return;
@@ -89,14 +80,6 @@ void AppendNginxHost(const http::HeaderMap& headers, StackText* out) {
     h = h.substr(0, h.find(':'));
   }
   for (char c : h) out->Append(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
-}
-
-// Every value of a header joined with ", " (nginx's $http_x_forwarded_for).
-void AppendJoinedValues(const http::HeaderMap& headers, std::string_view name, StackText* out) {
-  headers.ForEach(name, [&](std::string_view v) {
-    if (!out->empty()) out->Append(", ");
-    out->Append(v);
-  });
 }
 
 void AppendUpstreamHost(std::string_view host, uint16_t port, std::string_view scheme,
@@ -115,21 +98,92 @@ void AppendViaVersion(int major, int minor, StackText* out) {
   if (minor != 0) out->Append('.').AppendNumber(static_cast<uint64_t>(minor));
 }
 
-bool Dropped(std::string_view name) {
-  for (std::string_view d : kDropped) {
-    if (EqualsIgnoreCase(name, d)) return true;
+// The client fields Kong sets itself or never passes on: hop-by-hop, reframed by the proxy,
+// or set by Kong. One length switch and a few comparisons per field (every client field of
+// every request comes through here).
+enum class ClientField {
+  kPassed, kDropped, kHost, kConnection, kTE, kVia, kUpgrade, kForwardedFor, kRequestId,
+};
+
+ClientField Classify(std::string_view name) {
+  auto is = [name](std::string_view known) { return EqualsIgnoreCase(name, known); };
+  switch (name.size()) {
+    case 2: return is("TE") ? ClientField::kTE : ClientField::kPassed;
+    case 3: return is("Via") ? ClientField::kVia : ClientField::kPassed;
+    case 4: return is("Host") ? ClientField::kHost : ClientField::kPassed;
+    case 5: return is("Proxy") ? ClientField::kDropped : ClientField::kPassed;
+    case 6: return is("Expect") ? ClientField::kDropped : ClientField::kPassed;
+    case 7:
+      if (is("Upgrade")) return ClientField::kUpgrade;
+      return is("Trailer") ? ClientField::kDropped : ClientField::kPassed;
+    case 9: return is("X-Real-IP") ? ClientField::kDropped : ClientField::kPassed;
+    case 10:
+      if (is("Connection")) return ClientField::kConnection;
+      return is("Keep-Alive") ? ClientField::kDropped : ClientField::kPassed;
+    case 15: return is("X-Forwarded-For") ? ClientField::kForwardedFor : ClientField::kPassed;
+    case 16:
+      return is("Proxy-Connection") || is("X-Forwarded-Host") || is("X-Forwarded-Port") ||
+                     is("X-Forwarded-Path")
+                 ? ClientField::kDropped
+                 : ClientField::kPassed;
+    case 17:
+      if (is("X-Kong-Request-Id")) return ClientField::kRequestId;
+      return is("Transfer-Encoding") || is("X-Forwarded-Proto") ? ClientField::kDropped
+                                                                 : ClientField::kPassed;
+    case 18: return is("X-Forwarded-Prefix") ? ClientField::kDropped : ClientField::kPassed;
+    default: return ClientField::kPassed;
   }
-  return false;
+}
+
+// What Kong's fields need from the client's, gathered in one pass.
+struct ClientFacts {
+  std::optional<std::string_view> host;     // the first Host
+  std::optional<std::string_view> upgrade;  // the first Upgrade
+  bool wants_trailers = false;              // TE lists "trailers"
+  StackText via;                            // every Via value, joined with ", "
+  StackText forwarded_for;                  // every X-Forwarded-For value, joined
+  std::vector<std::string_view> named;      // Connection's tokens: hop-by-hop field names
+};
+
+void Gather(const http::HeaderMap& in, ClientFacts* facts) {
+  for (const auto& [name, value] : in) {
+    switch (Classify(name)) {
+      case ClientField::kHost:
+        if (!facts->host) facts->host = value;
+        break;
+      case ClientField::kUpgrade:
+        if (!facts->upgrade) facts->upgrade = value;
+        break;
+      case ClientField::kTE:
+        base::ForEachListToken(value, [&](std::string_view t) {
+          facts->wants_trailers = facts->wants_trailers || EqualsIgnoreCase(t, "trailers");
+        });
+        break;
+      case ClientField::kVia:
+        if (!facts->via.empty()) facts->via.Append(", ");
+        facts->via.Append(value);
+        break;
+      case ClientField::kForwardedFor:
+        if (!facts->forwarded_for.empty()) facts->forwarded_for.Append(", ");
+        facts->forwarded_for.Append(value);
+        break;
+      case ClientField::kConnection:
+        base::ForEachListToken(value, [&](std::string_view t) { facts->named.push_back(t); });
+        break;
+      default: break;
+    }
+  }
 }
 
 void EmitUpstreamHeaders(const ClientRequestView& client, const UpstreamRequestView& upstream,
                          const UpstreamHeaderOptions& options, http::FieldSink& out) {
   const http::HeaderMap& in = *client.headers;
+  ClientFacts facts;
+  Gather(in, &facts);
 
   // Host: the client's when preserve_host (and it sent one), else the balancer target's.
-  const std::optional<std::string_view> client_host = in.Get("Host");
-  if (upstream.preserve_host && client_host) {
-    out.Add("Host", *client_host);
+  if (upstream.preserve_host && facts.host) {
+    out.Add("Host", *facts.host);
   } else if (!upstream.host_header.empty()) {
     out.Add("Host", upstream.host_header);
   } else {
@@ -140,45 +194,33 @@ void EmitUpstreamHeaders(const ClientRequestView& client, const UpstreamRequestV
   }
 
   // TE: only "trailers" survives (nginx drops TE; Kong re-adds it when the client asks).
-  bool wants_trailers = false;
-  in.ForEach("TE", [&](std::string_view te) {
-    base::ForEachListToken(te, [&](std::string_view t) {
-      wants_trailers = wants_trailers || EqualsIgnoreCase(t, "trailers");
-    });
-  });
-  if (wants_trailers) out.Add("TE", "trailers");
+  if (facts.wants_trailers) out.Add("TE", "trailers");
 
   // Via: the client's, then "<client HTTP version> kong/<version>".
-  {
-    StackText via;
-    AppendJoinedValues(in, "Via", &via);
-    if (!via.empty()) via.Append(", ");
-    AppendViaVersion(client.http_major, client.http_minor, &via);
-    via.Append(' ').Append(options.server_token);
-    out.Add("Via", via.view());
-  }
+  StackText& via = facts.via;
+  if (!via.empty()) via.Append(", ");
+  AppendViaVersion(client.http_major, client.http_minor, &via);
+  via.Append(' ').Append(options.server_token);
+  out.Add("Via", via.view());
 
   // Upgrade/Connection: keep-alive upstream, and WebSocket upgrades only.
-  const std::optional<std::string_view> upgrade = in.Get("Upgrade");
-  const bool websocket = upgrade && EqualsIgnoreCase(base::Trim(*upgrade), "websocket");
+  const bool websocket =
+      facts.upgrade && EqualsIgnoreCase(base::Trim(*facts.upgrade), "websocket");
   if (websocket) out.Add("Upgrade", "websocket");
   out.Add("Connection", websocket ? "keep-alive, Upgrade" : "keep-alive");
 
   // X-Forwarded-*: a trusted peer's values are kept, anyone else's replaced.
   const std::string_view real_ip = RealIp(client, options);
-  {
-    StackText forwarded_for;
-    AppendJoinedValues(in, "X-Forwarded-For", &forwarded_for);
-    if (forwarded_for.empty()) {
-      forwarded_for.Append(real_ip);
-    } else {
-      forwarded_for.Append(", ").Append(client.peer_ip);  // the hop that connected to us
-    }
-    out.Add("X-Forwarded-For", forwarded_for.view());
+  StackText& forwarded_for = facts.forwarded_for;
+  if (forwarded_for.empty()) {
+    forwarded_for.Append(real_ip);
+  } else {
+    forwarded_for.Append(", ").Append(client.peer_ip);  // the hop that connected to us
   }
+  out.Add("X-Forwarded-For", forwarded_for.view());
 
   StackText host;
-  AppendNginxHost(in, &host);
+  AppendNginxHost(facts.host, &host);
   StackText port;
   port.AppendNumber(client.listener_port);
   auto trusted_or = [&](std::string_view name, std::string_view own) -> std::string_view {
@@ -198,17 +240,12 @@ void EmitUpstreamHeaders(const ClientRequestView& client, const UpstreamRequestV
   add_if_set("X-Real-IP", real_ip);
   if (options.send_request_id) add_if_set("X-Kong-Request-Id", client.request_id);
 
-  // Headers named by Connection are hop-by-hop (RFC 9110 §7.6.1).
-  std::vector<std::string_view> named;
-  in.ForEach("Connection", [&](std::string_view c) {
-    base::ForEachListToken(c, [&](std::string_view t) { named.push_back(t); });
-  });
+  // The client's other fields; those named by Connection are hop-by-hop (RFC 9110 §7.6.1).
   for (const auto& [name, value] : in) {
-    bool drop = Dropped(name);
-    if (drop && !options.send_request_id && EqualsIgnoreCase(name, "X-Kong-Request-Id")) {
-      drop = false;
-    }
-    for (std::string_view n : named) drop = drop || EqualsIgnoreCase(name, n);
+    const ClientField kind = Classify(name);
+    bool drop = kind == ClientField::kRequestId ? options.send_request_id
+                                                : kind != ClientField::kPassed;
+    for (std::string_view n : facts.named) drop = drop || EqualsIgnoreCase(name, n);
     if (!drop) out.Add(name, value);
   }
 }
