@@ -9,6 +9,7 @@
 #include "gateway/proxy_request.h"
 #include "http/encoding.h"
 #include "net/socket_address.h"
+#include "net/write_buffers.h"
 #include "proxy/forwarded_headers.h"
 #include "proxy/response_headers.h"
 #include "proxy/trusted_ips.h"
@@ -182,6 +183,7 @@ void ProxyRequest::BuildUpstreamHead() {
   }
   if (plugins_) ApplyPluginUpstreamChanges(path, head, framing);
   // Serialized straight from the client's fields: no intermediate header map per request.
+  head.raw = net::TakeWriteBuffer();
   proxy::AppendUpstreamRequestHead(head.method, head.target, framing, client, upstream,
                                    worker_.options.upstream_headers, &head.raw);
   head_template_ = std::move(head);

@@ -7,6 +7,7 @@
 #include "base/text.h"
 #include "http/encoding.h"
 #include "http/server_connection.h"
+#include "net/write_buffers.h"
 
 namespace kong::http {
 
@@ -49,6 +50,7 @@ class WireSink final : public FieldSink {
 // server owns. Server and Date, when the handler set none, are inserted before the handler's
 // fields (their usual place) once the fields showed they are missing.
 void Exchange::AppendHead(int status, const HeadFields& fields, bool stream) {
+  if (out.empty()) out = net::TakeWriteBuffer();
   WireWriter w(&out, 512);
   std::array<char, 8> code;
   char* code_end = std::to_chars(code.data(), code.data() + code.size(), status).ptr;

@@ -4,6 +4,7 @@
 #include "kong/uv.h"
 #include "loop/uv_error.h"
 #include "net/socket_address.h"
+#include "net/write_buffers.h"
 
 namespace kong::net {
 
@@ -203,7 +204,10 @@ Status TcpTransport::Write(std::string bytes) {
   int sent = uv_try_write(core_->stream(), &first, 1);
   if (sent > 0) {
     done = static_cast<size_t>(sent);
-    if (done == bytes.size()) return Status();
+    if (done == bytes.size()) {
+      RecycleWriteBuffer(std::move(bytes));
+      return Status();
+    }
   }
   auto* wr = new Core::WriteReq{uv_write_t{}, std::move(bytes), core_};
   wr->req.data = wr;
