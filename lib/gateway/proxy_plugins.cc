@@ -13,19 +13,6 @@ namespace {
 // request-size-limiting's answer (Kong's handler).
 constexpr std::string_view kBodyLimitMessage = "Request size limit exceeded";
 
-// Replaces `to`'s fields named in `from` by `from`'s (kong.response.set_header per name), in
-// one pass over `to`.
-void MergeHeaders(const http::HeaderMap& from, http::HeaderMap* to) {
-  if (from.empty()) return;
-  to->RemoveIf([&from](const http::HeaderMap::Field& field) {
-    for (const auto& [name, value] : from) {
-      if (http::EqualsIgnoreCase(field.first, name)) return true;
-    }
-    return false;
-  });
-  for (const auto& [name, value] : from) to->AddCopy(name, value);
-}
-
 }  // namespace
 
 void ProxyRequest::StartWithPlugins() {
@@ -237,7 +224,7 @@ void ProxyRequest::FilterOwnResponse(http::Response& response) {
   // Kong's own answers before access (404, 426, 503 without service) pass through the global
   // plugins' response phases.
   if (!run.runner.started()) run.runner.UseForResponse(snapshot_->plugins().global_chain());
-  MergeHeaders(run.ctx.response_headers, &response.headers);
+  run.runner.ResponseHeaders(response.headers);
   if (run.runner.has_header_filter()) {
     plugins::ResponseHead head{response.status, &response.headers, /*from_upstream=*/false};
     run.runner.HeaderFilter(head);
@@ -252,7 +239,7 @@ void ProxyRequest::FilterOwnResponse(http::Response& response) {
 
 void ProxyRequest::FilterProxiedHead(int status, http::HeaderMap& headers) {
   PluginRun& run = *plugins_;
-  MergeHeaders(run.ctx.response_headers, &headers);
+  run.runner.ResponseHeaders(headers);
   if (run.runner.has_header_filter()) {
     plugins::ResponseHead head{status, &headers, /*from_upstream=*/true};
     run.runner.HeaderFilter(head);

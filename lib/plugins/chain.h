@@ -128,6 +128,7 @@ class ChainRunner {
   bool has_body_filter() const { return (collected_phases_ & kBodyFilterPhase) != 0; }
   bool has_log() const { return (collected_phases_ & kLogPhase) != 0; }
 
+  void ResponseHeaders(http::HeaderMap& headers);
   void HeaderFilter(ResponseHead& head);
   void BodyFilter(std::string& chunk, bool eof);
   void Log(const LogRecord& record);

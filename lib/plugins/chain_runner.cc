@@ -86,6 +86,11 @@ void ChainRunner::ForEachCollected(uint32_t phase, Fn&& fn) {
   }
 }
 
+void ChainRunner::ResponseHeaders(http::HeaderMap& headers) {
+  ForEachCollected(kResponseHeadersPhase,
+                   [&](const Plugin& p) { p.ResponseHeaders(ctx_, headers); });
+}
+
 void ChainRunner::HeaderFilter(ResponseHead& head) {
   ForEachCollected(kHeaderFilterPhase, [&](const Plugin& p) { p.HeaderFilter(ctx_, head); });
 }

@@ -135,6 +135,8 @@ class Cors final : public Plugin {
     bool private_network = false;
     bool preflight_continue = false;
     bool allow_origin_absent = true;
+    // header_filter looks at the request's Origin: not for "*" without credentials.
+    bool reads_origin = true;
   };
 
   Cors(PluginSpec spec, Config config) : Plugin(std::move(spec)), c_(std::move(config)) {}
@@ -168,8 +170,11 @@ class Cors final : public Plugin {
 
   void HeaderFilter(PluginContext& ctx, ResponseHead& head) const override {
     if (ctx.peek_state() != nullptr || head.headers == nullptr) return;
-    const std::optional<std::string_view> origin = ctx.request.headers.Get("Origin");
-    if (!origin && !c_.allow_origin_absent) return;
+    std::optional<std::string_view> origin;
+    if (c_.reads_origin) {
+      origin = ctx.request.headers.Get("Origin");
+      if (!origin && !c_.allow_origin_absent) return;
+    }
     http::HeaderMap& out = *head.headers;
     const bool allow_all = ConfigureOrigin(out, /*header_filter=*/true, origin);
     ConfigureCredentials(out, allow_all, /*header_filter=*/true, origin);
@@ -303,6 +308,7 @@ Result<std::unique_ptr<Plugin>> CreateCors(PluginSpec spec, const PluginEnv&) {
   c.private_network = config::Bool(conf, "private_network", false);
   c.preflight_continue = config::Bool(conf, "preflight_continue", false);
   c.allow_origin_absent = config::Bool(conf, "allow_origin_absent", true);
+  c.reads_origin = !c.allow_all || c.credentials || !c.allow_origin_absent;
   return std::unique_ptr<Plugin>(new Cors(std::move(spec), std::move(c)));
 }
 

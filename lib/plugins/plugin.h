@@ -6,6 +6,7 @@
 #define KONG_PLUGINS_PLUGIN_H_
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -43,6 +44,7 @@ enum PhaseBits : uint32_t {
   kHeaderFilterPhase = 1u << 2,
   kBodyFilterPhase = 1u << 3,
   kLogPhase = 1u << 4,
+  kResponseHeadersPhase = 1u << 5,
 };
 
 // The response a plugin sees in header_filter: the upstream's (already carrying Kong's own
@@ -100,9 +102,6 @@ class PluginContext {
   // Set only after ReadBody() delivered the body: sent instead, with its Content-Length.
   std::optional<std::string> upstream_body;
 
-  // Headers added to the client response, proxied or produced (rate-limit headers...).
-  http::HeaderMap response_headers;
-
   // --- Authentication (kong.client.authenticate). Sets X-Consumer-ID, X-Consumer-Username,
   // X-Consumer-Custom-ID, X-Credential-Identifier and X-Anonymous-Consumer on the upstream
   // request as Kong's auth plugins do, removing stale values first. `consumer` may be null
@@ -144,15 +143,21 @@ class PluginContext {
   std::optional<uint64_t> request_body_limit;
 
   // One slot per plugin of the chain, indexed by the plugin's position (the runner sets
-  // `current_slot`). Plugins keep their per-request state in `state()`. The slots are
-  // allocated on the first state() call: most requests never need them.
+  // `current_slot`). Plugins keep their per-request state in `state()`. The first slots are
+  // inline (chains are short); the others are allocated on the first state() call for them.
   std::unique_ptr<PluginRequestState>& state() {
-    if (current_slot >= states_.size()) states_.resize(std::max(state_count_, current_slot + 1));
-    return states_[current_slot];
+    if (current_slot < kInlineStates) return inline_states_[current_slot];
+    const size_t i = current_slot - kInlineStates;
+    if (i >= more_states_.size()) {
+      more_states_.resize(std::max(state_count_ - std::min(state_count_, kInlineStates), i + 1));
+    }
+    return more_states_[i];
   }
   // The current plugin's state, or null, without allocating the slots.
   const PluginRequestState* peek_state() const {
-    return current_slot < states_.size() ? states_[current_slot].get() : nullptr;
+    if (current_slot < kInlineStates) return inline_states_[current_slot].get();
+    const size_t i = current_slot - kInlineStates;
+    return i < more_states_.size() ? more_states_[i].get() : nullptr;
   }
   size_t current_slot = 0;
   void ResizeStates(size_t n) { state_count_ = n; }
@@ -162,8 +167,10 @@ class PluginContext {
   const Credential* credential_ = nullptr;
   bool anonymous_ = false;
   std::optional<ExitResponse> exit_;
-  std::vector<std::unique_ptr<PluginRequestState>> states_;
-  size_t state_count_ = 0;  // ResizeStates' n: states_'s size once allocated
+  static constexpr size_t kInlineStates = 8;
+  std::array<std::unique_ptr<PluginRequestState>, kInlineStates> inline_states_;
+  std::vector<std::unique_ptr<PluginRequestState>> more_states_;  // slots kInlineStates..
+  size_t state_count_ = 0;  // ResizeStates' n
 };
 
 // The parsed `plugins` row a Plugin is compiled from.
@@ -188,6 +195,11 @@ class Plugin {
   virtual uint32_t phases() const = 0;  // PhaseBits
   virtual Flow Rewrite(PluginContext&) const { return Flow::kContinue; }
   virtual Flow Access(PluginContext&) const { return Flow::kContinue; }
+  // kong.response.set_header called in access (rate-limit headers): sets, on every answer
+  // (proxied or produced), the headers this plugin decided in access and kept in state(),
+  // replacing the fields of those names. Runs in chain order before header_filter; writing
+  // here rather than into a per-request map saves copying each field twice.
+  virtual void ResponseHeaders(PluginContext&, http::HeaderMap& headers) const { (void)headers; }
   virtual void HeaderFilter(PluginContext&, ResponseHead&) const {}
   // Called for each chunk of the response body and once more with eof; may rewrite `chunk`
   // (buffer it in state() and emit at eof). A plugin that changes the body length removes

@@ -69,9 +69,10 @@ struct Verdict {
 };
 
 // handler.lua's access block: the request exceeds a window whose usage reached its limit.
-// Unless `hide_headers`, adds X-RateLimit-Limit-<P>/X-RateLimit-Remaining-<P> per window
+// Unless `hide_headers`, sets X-RateLimit-Limit-<P>/X-RateLimit-Remaining-<P> per window
 // (remaining counts this request) and RateLimit-Limit/-Remaining/-Reset of the window with
-// the fewest remaining requests (the longer one on a tie) to `headers`.
+// the fewest remaining requests (the longer one on a tie) in `headers` (kong.response.
+// set_header: fields of those names already there go). `headers` null: the verdict only.
 Verdict Evaluate(std::span<const WindowUsage> usage, int64_t now_ms, bool hide_headers,
                  http::HeaderMap* headers);
 

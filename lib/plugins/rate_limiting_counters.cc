@@ -29,8 +29,9 @@ int64_t LocalCounters::Get(std::string_view key, size_t hash, int64_t now_s) {
   return it->second.count;
 }
 
-int64_t LocalCounters::Increment(std::string_view key, size_t hash, int64_t value,
-                                 int64_t ttl_s, int64_t now_s) {
+template <typename Update>
+int64_t LocalCounters::UpdateLive(std::string_view key, size_t hash, int64_t ttl_s,
+                                  int64_t now_s, Update update) {
   const HashedKey hashed{key, hash};
   Shard& shard = ShardOf(hashed);
   std::lock_guard lock(shard.mu);
@@ -41,8 +42,24 @@ int64_t LocalCounters::Increment(std::string_view key, size_t hash, int64_t valu
   } else if (now_s >= it->second.expires_s) {
     it->second = Counter{0, now_s + ttl_s};
   }
-  it->second.count += value;
-  return it->second.count;
+  return update(it->second);
+}
+
+int64_t LocalCounters::Increment(std::string_view key, size_t hash, int64_t value,
+                                 int64_t ttl_s, int64_t now_s) {
+  return UpdateLive(key, hash, ttl_s, now_s, [value](Counter& counter) {
+    counter.count += value;
+    return counter.count;
+  });
+}
+
+int64_t LocalCounters::CountIfBelow(std::string_view key, size_t hash, double limit,
+                                    int64_t ttl_s, int64_t now_s) {
+  return UpdateLive(key, hash, ttl_s, now_s, [limit](Counter& counter) {
+    const int64_t before = counter.count;
+    if (limit - static_cast<double>(before) > 0) ++counter.count;
+    return before;
+  });
 }
 
 size_t LocalCounters::size(int64_t now_s) {

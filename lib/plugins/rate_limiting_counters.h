@@ -33,6 +33,11 @@ class LocalCounters {
   int64_t Get(std::string_view key, size_t hash, int64_t now_s);
   int64_t Increment(std::string_view key, size_t hash, int64_t value, int64_t ttl_s,
                     int64_t now_s);
+  // Get, then Increment by 1 only when the count was below `limit` (the request passes), in
+  // one locked lookup. Returns the count before. For a single window, where reading and
+  // counting cannot disagree with another window's verdict.
+  int64_t CountIfBelow(std::string_view key, size_t hash, double limit, int64_t ttl_s,
+                       int64_t now_s);
   // Live counters (tests).
   size_t size(int64_t now_s);
 
@@ -66,6 +71,11 @@ class LocalCounters {
 
   Shard& ShardOf(const HashedKey& key);
   static void PruneLocked(Shard& shard, int64_t now_s);
+  // Returns `update(counter)` run under the shard's lock on the live counter of `key` (a new
+  // or expired one restarts at 0 for `ttl_s`).
+  template <typename Update>
+  int64_t UpdateLive(std::string_view key, size_t hash, int64_t ttl_s, int64_t now_s,
+                     Update update);
 
   std::array<Shard, kShards> shards_;
 };

@@ -2,10 +2,13 @@
 // (policy local) or in Redis (policy redis), and rejects with error_code once a window is
 // used up. Like Kong, a rejected request is not counted, and the count is read before it is
 // incremented (two requests racing may both pass the last slot).
+#include <algorithm>
 #include <array>
+#include <atomic>
 #include <charconv>
 #include <chrono>
 #include <memory>
+#include <vector>
 
 #include "plugins/factory.h"
 #include "plugins/rate_limiting.h"
@@ -24,9 +27,54 @@ int64_t NowMs() {
       .count();
 }
 
-// Lives in ctx.state() while a Redis reply is awaited: the reply handler touches the request
-// only while this object (so the request) still exists.
-struct RedisWait : PluginRequestState {
+// Each thread's spare Judged blocks: one is made and dropped per request on the worker's
+// loop, so reusing them saves a malloc and a free per request.
+struct JudgedBlocks {
+  std::vector<void*> spare;
+  bool alive = true;  // false once the thread's destructors ran
+  ~JudgedBlocks() {
+    alive = false;
+    for (void* p : spare) ::operator delete(p);
+  }
+};
+
+JudgedBlocks& ThreadJudgedBlocks() {
+  // initial-exec: the library is linked, not dlopen()ed; no __tls_get_addr per request.
+  [[gnu::tls_model("initial-exec")]] thread_local JudgedBlocks blocks;
+  return blocks;
+}
+
+// The usage a request was judged on (ctx.state()): its headers are written into the answer
+// once it is built (ResponseHeaders). No windows: no headers.
+struct Judged : PluginRequestState {
+  std::array<WindowUsage, ratelimit::kPeriodCount> usage;
+  size_t windows = 0;
+  int64_t now_ms = 0;
+
+  // Recycled per thread (RedisWait, larger, comes from the heap).
+  static void* operator new(size_t size) {
+    JudgedBlocks& blocks = ThreadJudgedBlocks();
+    if (size != sizeof(Judged) || !blocks.alive || blocks.spare.empty()) {
+      return ::operator new(size);
+    }
+    void* p = blocks.spare.back();
+    blocks.spare.pop_back();
+    return p;
+  }
+  static void operator delete(void* p, size_t size) {
+    constexpr size_t kMaxSpare = 64;
+    JudgedBlocks& blocks = ThreadJudgedBlocks();
+    if (size != sizeof(Judged) || !blocks.alive || blocks.spare.size() >= kMaxSpare) {
+      ::operator delete(p);
+      return;
+    }
+    blocks.spare.push_back(p);
+  }
+};
+
+// ctx.state() while a Redis reply is awaited: the reply handler touches the request only
+// while this object (so the request) still exists.
+struct RedisWait : Judged {
   std::shared_ptr<int> alive = std::make_shared<int>(0);
 };
 
@@ -39,12 +87,22 @@ int64_t UsageOf(const redis::Reply& r) {
   return v;
 }
 
+// The local policy's counter keys of the last request a thread counted, with their hashes:
+// they change per client and once per window (a second at most), so most requests reuse them.
+struct LocalKeys {
+  uint64_t plugin = 0;  // RateLimiting::serial_ (0: none yet)
+  std::string id;
+  std::array<int64_t, ratelimit::kPeriodCount> starts{};
+  std::array<std::string, ratelimit::kPeriodCount> keys;
+  std::array<size_t, ratelimit::kPeriodCount> hashes{};
+};
+
 class RateLimiting final : public Plugin {
  public:
   RateLimiting(PluginSpec spec, Config config, ratelimit::LocalCounters* counters)
       : Plugin(std::move(spec)), config_(std::move(config)), counters_(counters) {}
 
-  uint32_t phases() const override { return kAccessPhase; }
+  uint32_t phases() const override { return kAccessPhase | kResponseHeadersPhase; }
 
   Flow Access(PluginContext& ctx) const override {
     const int64_t now_ms = NowMs();
@@ -60,36 +118,73 @@ class RateLimiting final : public Plugin {
                           ratelimit::PeriodStartMs(p, now_ms), out);
   }
 
-  // Headers for the response, and the rejection when a window is used up.
+  void ResponseHeaders(PluginContext& ctx, http::HeaderMap& headers) const override {
+    const auto* judged = static_cast<const Judged*>(ctx.peek_state());
+    if (judged == nullptr || judged->windows == 0) return;
+    ratelimit::Evaluate(std::span<const WindowUsage>(judged->usage.data(), judged->windows),
+                        judged->now_ms, /*hide_headers=*/false, &headers);
+  }
+
+  // The rejection when a window is used up; the usage is kept for the response's headers.
   Flow Decide(PluginContext& ctx, std::span<const WindowUsage> usage, int64_t now_ms) const {
-    ratelimit::Verdict v =
-        ratelimit::Evaluate(usage, now_ms, config_.hide_client_headers, &ctx.response_headers);
+    // The verdict alone (hide_headers: no reset); only a rejection's Retry-After needs one.
+    ratelimit::Verdict v = ratelimit::Evaluate(usage, now_ms, /*hide_headers=*/true, nullptr);
+    if (!config_.hide_client_headers) {
+      std::unique_ptr<PluginRequestState>& state = ctx.state();
+      if (state == nullptr) state = std::make_unique<Judged>();
+      auto& judged = static_cast<Judged&>(*state);
+      std::copy(usage.begin(), usage.end(), judged.usage.begin());
+      judged.windows = usage.size();
+      judged.now_ms = now_ms;
+    }
     if (!v.exceeded) return Flow::kContinue;
     http::HeaderMap headers;
-    if (!config_.hide_client_headers) headers.Add("Retry-After", std::to_string(v.reset));
+    if (!config_.hide_client_headers) {
+      v = ratelimit::Evaluate(usage, now_ms, /*hide_headers=*/false, nullptr);
+      headers.Add("Retry-After", std::to_string(v.reset));
+    }
     ctx.Exit(config_.error_code, config_.error_message, std::move(headers));
     return Flow::kExit;
   }
 
+  // This request's keys and hashes, in the thread's LocalKeys (reused while the plugin, the
+  // client and the windows stay the same; rebuilt in place, without allocating, otherwise).
+  const LocalKeys& LocalKeysFor(std::string_view id, int64_t now_ms) const {
+    [[gnu::tls_model("initial-exec")]] thread_local LocalKeys cache;
+    const bool same_client = cache.plugin == serial_ && cache.id == id;
+    if (!same_client) {
+      cache.plugin = serial_;
+      cache.id.assign(id);
+    }
+    for (size_t i = 0; i < config_.limits.size(); ++i) {
+      const int64_t start = ratelimit::PeriodStartMs(config_.limits[i].period, now_ms);
+      if (same_client && cache.starts[i] == start) continue;
+      cache.starts[i] = start;
+      Key(i, id, now_ms, &cache.keys[i]);
+      cache.hashes[i] = ratelimit::LocalCounters::Hash(cache.keys[i]);
+    }
+    return cache;
+  }
+
   Flow AccessLocal(PluginContext& ctx, std::string_view id, int64_t now_ms) const {
-    // Reused per thread: building the keys allocates nothing once the strings have grown.
-    thread_local std::array<std::string, ratelimit::kPeriodCount> keys;
-    std::array<size_t, ratelimit::kPeriodCount> hashes;
+    const LocalKeys& keys = LocalKeysFor(id, now_ms);
     std::array<WindowUsage, ratelimit::kPeriodCount> usage;
     const size_t n = config_.limits.size();
     const int64_t now_s = now_ms / 1000;
     for (size_t i = 0; i < n; ++i) {
-      Key(i, id, now_ms, &keys[i]);
-      hashes[i] = ratelimit::LocalCounters::Hash(keys[i]);
       const ratelimit::Limit& limit = config_.limits[i];
-      usage[i] = {limit.period, limit.limit, counters_->Get(keys[i], hashes[i], now_s),
-                  limit.limit_text};
+      // One window: read and count in one lookup (a rejected request is not counted).
+      const int64_t used =
+          n == 1 ? counters_->CountIfBelow(keys.keys[i], keys.hashes[i], limit.limit,
+                                           ratelimit::PeriodSeconds(limit.period), now_s)
+                 : counters_->Get(keys.keys[i], keys.hashes[i], now_s);
+      usage[i] = {limit.period, limit.limit, used, limit.limit_text};
     }
     Flow flow = Decide(ctx, std::span<const WindowUsage>(usage.data(), n), now_ms);
-    if (flow != Flow::kContinue) return flow;
+    if (flow != Flow::kContinue || n == 1) return flow;
     for (size_t i = 0; i < n; ++i) {
-      counters_->Increment(keys[i], hashes[i], 1, ratelimit::PeriodSeconds(usage[i].period),
-                           now_s);
+      counters_->Increment(keys.keys[i], keys.hashes[i], 1,
+                           ratelimit::PeriodSeconds(usage[i].period), now_s);
     }
     return Flow::kContinue;
   }
@@ -154,6 +249,13 @@ class RateLimiting final : public Plugin {
 
   Config config_;
   ratelimit::LocalCounters* counters_;  // the node's, in SharedState
+  // Names this instance in the threads' LocalKeys: unlike its address, never reused.
+  const uint64_t serial_ = NextSerial();
+
+  static uint64_t NextSerial() {
+    static std::atomic<uint64_t> next{1};
+    return next.fetch_add(1, std::memory_order_relaxed);
+  }
 };
 
 }  // namespace

@@ -2,6 +2,7 @@
 // method -> headers -> body -> querystring (kong/plugins/request-transformer/access.lua). It
 // never rejects, except with a 500 when a template fails. The body is read only when a body
 // transform applies to the request's Content-Type.
+#include <algorithm>
 #include <memory>
 #include <string>
 
@@ -52,6 +53,14 @@ class RequestTransformer final : public Plugin {
     read(query_, "querystring");
     // Templates render against the headers as this plugin received them.
     keep_original_headers_ = !headers_.empty() && (body_.reads_headers() || query_.reads_headers());
+    // Rendering a literal entry gives its source (or nothing, without a value).
+    auto literal = [](const rt::Entries& entries) {
+      return std::all_of(entries.begin(), entries.end(), [](const rt::Entry& e) {
+        return !e.has_value || e.value.is_literal();
+      });
+    };
+    header_values_literal_ = literal(headers_.rename) && literal(headers_.replace) &&
+                             literal(headers_.add) && literal(headers_.append);
     method_reads_form_ = method_ && (*method_ == "GET" || *method_ == "HEAD" || *method_ == "TRACE");
   }
 
@@ -148,59 +157,71 @@ class RequestTransformer final : public Plugin {
   // copy and sets it at the end). Host is never added; replacing it sets the Host the
   // upstream gets when the route preserves the host (Kong's upstream_host).
   Status TransformHeaders(PluginContext& ctx, const TemplateEnv& env) const {
-    // Usually one operation is configured: the others cost nothing.
-    auto render = [&env](const rt::Entries& entries) -> Result<rt::Rendered> {
-      if (entries.empty()) return rt::Rendered();
-      return rt::RenderAll(entries, env);
-    };
-    KONG_ASSIGN_OR_RETURN(rt::Rendered rename, render(headers_.rename));
-    KONG_ASSIGN_OR_RETURN(rt::Rendered replace, render(headers_.replace));
-    KONG_ASSIGN_OR_RETURN(rt::Rendered add, render(headers_.add));
-    KONG_ASSIGN_OR_RETURN(rt::Rendered append, render(headers_.append));
+    // Values are usually literal: then nothing is rendered (ValueOf reads the entries).
+    rt::Rendered rename, replace, add, append;
+    if (!header_values_literal_) {
+      KONG_ASSIGN_OR_RETURN(rename, rt::RenderAll(headers_.rename, env));
+      KONG_ASSIGN_OR_RETURN(replace, rt::RenderAll(headers_.replace, env));
+      KONG_ASSIGN_OR_RETURN(add, rt::RenderAll(headers_.add, env));
+      KONG_ASSIGN_OR_RETURN(append, rt::RenderAll(headers_.append, env));
+    }
     http::HeaderMap& h = ctx.request.headers;
     for (const rt::Entry& e : headers_.remove) {
       if (!IsHost(e.name_lower)) h.Remove(e.name);
     }
     for (size_t i = 0; i < headers_.rename.size(); ++i) {
       const rt::Entry& e = headers_.rename[i];
-      if (IsHost(e.name_lower) || !rename[i] || !h.Has(e.name)) continue;
+      const std::string* value = ValueOf(headers_.rename, rename, i);
+      if (IsHost(e.name_lower) || value == nullptr || !h.Has(e.name)) continue;
       std::vector<std::string> values;
       for (std::string_view v : h.GetAll(e.name)) values.emplace_back(v);
-      const std::string to = base::ToLower(*rename[i]);
+      const std::string to = base::ToLower(*value);
       h.Remove(to);
       for (std::string& v : values) h.Add(to, std::move(v));
       h.Remove(e.name);  // renaming to the same name removes it, as in Kong
     }
     for (size_t i = 0; i < headers_.replace.size(); ++i) {
       const rt::Entry& e = headers_.replace[i];
-      if (!replace[i]) continue;
+      const std::string* value = ValueOf(headers_.replace, replace, i);
+      if (value == nullptr) continue;
       if (IsHost(e.name_lower)) {
-        if (!replace[i]->empty()) h.Set("Host", *replace[i]);
+        if (!value->empty()) h.Set("Host", *value);
       } else if (h.Has(e.name)) {
-        SetOrClear(h, e.name, *replace[i]);
+        SetOrClear(h, e.name, *value);
       }
     }
     for (size_t i = 0; i < headers_.add.size(); ++i) {
       const rt::Entry& e = headers_.add[i];
-      if (!add[i] || add[i]->empty() || IsHost(e.name_lower) || h.Has(e.name)) continue;
-      h.AddCopy(e.name, *add[i]);
+      const std::string* value = ValueOf(headers_.add, add, i);
+      if (value == nullptr || value->empty() || IsHost(e.name_lower) || h.Has(e.name)) continue;
+      h.AddCopy(e.name, *value);
     }
     for (size_t i = 0; i < headers_.append.size(); ++i) {
       const rt::Entry& e = headers_.append[i];
-      if (!append[i] || append[i]->empty()) continue;
+      const std::string* value = ValueOf(headers_.append, append, i);
+      if (value == nullptr || value->empty()) continue;
       if (IsHost(e.name_lower)) {
-        h.Set("Host", *append[i]);
+        h.Set("Host", *value);
       } else {
-        h.Add(e.name, *append[i]);
+        h.Add(e.name, *value);
       }
     }
     return Status::Ok();
+  }
+
+  // Entry i's value (nullptr without one), from `rendered`, or from the entry itself when
+  // nothing was rendered (header_values_literal_; RenderAll gives an entry per entry).
+  static const std::string* ValueOf(const rt::Entries& entries, const rt::Rendered& rendered,
+                                    size_t i) {
+    if (!rendered.empty()) return rendered[i] ? &*rendered[i] : nullptr;
+    return entries[i].has_value ? &entries[i].value.source() : nullptr;
   }
 
   std::optional<Template> uri_;
   std::optional<std::string> method_;
   rt::OpSet headers_, body_, query_;
   bool keep_original_headers_ = false;
+  bool header_values_literal_ = false;  // TransformHeaders renders nothing
   bool method_reads_form_ = false;
 };
 

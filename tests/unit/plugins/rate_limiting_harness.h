@@ -1,6 +1,6 @@
 // RateLimitingHarness: compiles rate-limiting configs against one SharedState (the node's
 // counters) and runs a request's access phase on a test loop, waiting when the plugin
-// suspends (redis policy); returns the flow, the exit and ctx.response_headers.
+// suspends (redis policy); returns the flow, the exit and the headers it sets on the answer.
 #ifndef KONG_TESTS_UNIT_PLUGINS_RATE_LIMITING_HARNESS_H_
 #define KONG_TESTS_UNIT_PLUGINS_RATE_LIMITING_HARNESS_H_
 
@@ -60,7 +60,7 @@ struct RateLimitingHarness {
       out.flow = ctx.exit() ? Flow::kExit : Flow::kContinue;
     }
     out.exit = ctx.exit();
-    out.response_headers = ctx.response_headers;
+    plugin.ResponseHeaders(ctx, out.response_headers);  // the answer's headers
     return out;
   }
 };

@@ -71,6 +71,17 @@ TEST_SUITE("plugins") {
     CHECK(counters.size(180) == 2);  // "a" (until 220) and the new k0
   }
 
+  TEST_CASE("rate-limiting: LocalCounters count a single window only below its limit") {
+    rl::LocalCounters counters;
+    const size_t hash = rl::LocalCounters::Hash("w");
+    CHECK(counters.CountIfBelow("w", hash, 2, 60, 100) == 0);  // counted: 1
+    CHECK(counters.CountIfBelow("w", hash, 2, 60, 101) == 1);  // counted: 2
+    CHECK(counters.CountIfBelow("w", hash, 2, 60, 102) == 2);  // rejected: not counted
+    CHECK(counters.Get("w", 102) == 2);
+    CHECK(counters.CountIfBelow("w", hash, 2, 60, 160) == 0);  // expired: a new window
+    CHECK(counters.Get("w", 160) == 1);
+  }
+
   TEST_CASE("rate-limiting: LocalCounters lose no increment across threads") {
     rl::LocalCounters counters;
     constexpr int kThreads = 4, kPerThread = 5000;
@@ -120,6 +131,21 @@ TEST_SUITE("plugins") {
     CHECK(v.exceeded);
     CHECK(Header(h3, "X-RateLimit-Remaining-Second") == "4");
     CHECK(Header(h3, "X-RateLimit-Remaining-Day") == "0");
+
+    // kong.response.set_header: the upstream's fields of those names go, any case, and only
+    // those; the verdict alone writes nothing.
+    kong::http::HeaderMap upstream;
+    upstream.Add("x-ratelimit-remaining-second", "99");
+    upstream.Add("X-RateLimit-Remaining-Hour", "7");  // not a configured window: stays
+    upstream.Add("ratelimit-reset", "99");
+    upstream.Add("X-Other", "1");
+    rl::Evaluate(usage, kLeapDayMs, false, &upstream);
+    CHECK(upstream.GetAll("X-RateLimit-Remaining-Second") == std::vector<std::string_view>{"4"});
+    CHECK(upstream.GetAll("RateLimit-Reset").size() == 1);
+    CHECK(Header(upstream, "X-RateLimit-Remaining-Hour") == "7");
+    CHECK(Header(upstream, "X-Other") == "1");
+    CHECK(upstream.size() == 9);
+    CHECK(rl::Evaluate(usage, kLeapDayMs, false, nullptr).reset == v.reset);
 
     kong::http::HeaderMap hidden;
     v = rl::Evaluate(usage, kLeapDayMs, true, &hidden);
