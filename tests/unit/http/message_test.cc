@@ -1,6 +1,8 @@
 // Tests for HeaderMap, query/target parsing, percent-coding and wire encoding.
 #include "http/message.h"
 
+#include <cctype>
+
 #include "http/encoding.h"
 #include "http/header_map.h"
 #include "http/span_text.h"
@@ -164,5 +166,42 @@ TEST_SUITE("http") {
     t.Append("ent", 3);
     CHECK(t.view() == "Content");
     CHECK(t.size() == 7);
+  }
+
+  TEST_CASE("EqualsIgnoreCase at every length, same spelling or not") {
+    const std::string base = "Content-Security-Policy-Report-Only";
+    for (size_t n = 0; n <= base.size(); ++n) {
+      const std::string a = base.substr(0, n);
+      std::string lower = a, upper = a;
+      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      CHECK(EqualsIgnoreCase(a, a));
+      CHECK(EqualsIgnoreCase(a, lower));
+      CHECK(EqualsIgnoreCase(upper, lower));
+      if (n == 0) continue;
+      std::string other = a;
+      other[n / 2] = other[n / 2] == '-' ? '_' : '-';  // one byte differs, anywhere
+      CHECK_FALSE(EqualsIgnoreCase(a, other));
+      std::string last = a;
+      last[n - 1] = '~';
+      CHECK_FALSE(EqualsIgnoreCase(a, last));
+    }
+    CHECK_FALSE(EqualsIgnoreCase("X-Forwarded-For", "X-Forwarded-Fox"));
+    CHECK_FALSE(EqualsIgnoreCase("^", "~"));  // not letters: no case to ignore
+  }
+
+  TEST_CASE("WireWriter copies texts of every length intact") {
+    std::string text;
+    for (int i = 0; i < 40; ++i) text.push_back(static_cast<char>('a' + i % 26));
+    for (size_t n = 0; n <= text.size(); ++n) {
+      std::string out;
+      {
+        WireWriter w(&out, 1);
+        w.Field(text.substr(0, n), text.substr(text.size() - n));
+        w.Append(text.substr(0, n));
+      }
+      CHECK(out == text.substr(0, n) + ": " + text.substr(text.size() - n) + "\r\n" +
+                       text.substr(0, n));
+    }
   }
 }
