@@ -103,6 +103,7 @@ class Router::Impl {
   void Collect(std::string_view host, std::string_view path,
                std::vector<const RankList*>* lists) const {
     auto probe = [&](const HostBuckets& table, std::string_view key) {
+      if (table.empty()) return;  // no hashing for a kind of host no route uses
       auto it = table.find(key);
       if (it != table.end()) it->second.Collect(path, lists);
     };

@@ -179,18 +179,47 @@ struct ConnectionPool::Impl final : IdleOwner {
   Impl(EventLoop& l, PoolOptions o) : loop(l), options(o) {}
 
   void OnIdleConnectionGone(PooledConnection* connection) override {
-    auto it = idle.find(connection->pool_key());
-    if (it == idle.end()) return;
-    IdleList& list = it->second;
-    for (auto c = list.begin(); c != list.end(); ++c) {
+    IdleList* list = Find(connection->pool_key());
+    if (list == nullptr) return;
+    for (auto c = list->begin(); c != list->end(); ++c) {
       if (c->get() != connection) continue;
       std::unique_ptr<UpstreamConnection> gone = std::move(*c);
-      list.erase(c);
+      list->erase(c);
       --idle_total;
-      if (list.empty()) idle.erase(it);
+      ForgetIfEmpty(connection->pool_key());
       return;  // `gone` closes the connection here
     }
   }
+
+  // The list for `key`, or null. The last list used is remembered: a worker mostly talks to
+  // the same few peers, and a hit costs a string compare instead of a hash.
+  IdleList* Find(std::string_view key) {
+    if (last_list != nullptr && key == last_key) return last_list;
+    auto it = idle.find(std::string(key));
+    if (it == idle.end()) return nullptr;
+    Remember(it);
+    return &it->second;
+  }
+  IdleList& FindOrAdd(std::string_view key) {
+    if (last_list != nullptr && key == last_key) return *last_list;
+    auto it = idle.try_emplace(std::string(key)).first;
+    Remember(it);
+    return it->second;
+  }
+  void Remember(std::unordered_map<std::string, IdleList>::iterator it) {
+    last_key = it->first;
+    last_list = &it->second;
+  }
+  // An empty list stays (it is reused at once under load: a deque costs two allocations)
+  // unless there are many: peers come and go with DNS and balancer changes.
+  void ForgetIfEmpty(std::string_view key) {
+    if (idle.size() <= kKeptEmptyLists) return;
+    auto it = idle.find(std::string(key));
+    if (it == idle.end() || !it->second.empty()) return;
+    if (&it->second == last_list) last_list = nullptr;
+    idle.erase(it);
+  }
+  static constexpr size_t kKeptEmptyLists = 64;
 
   EventLoop& loop;
   PoolOptions options;
@@ -198,6 +227,8 @@ struct ConnectionPool::Impl final : IdleOwner {
   size_t idle_total = 0;
   std::shared_ptr<Counters> counters = std::make_shared<Counters>();
   std::string key_scratch;  // reused for lookups: no allocation per Acquire
+  std::string last_key;
+  IdleList* last_list = nullptr;  // the list of `last_key` (map nodes do not move)
 };
 
 ConnectionPool::ConnectionPool(EventLoop& loop, PoolOptions options)
@@ -207,6 +238,7 @@ ConnectionPool::~ConnectionPool() {
   // Connections are destroyed outside the map: their transports may call back into it.
   auto idle = std::move(impl_->idle);
   impl_->idle.clear();
+  impl_->last_list = nullptr;
   impl_->idle_total = 0;
   idle.clear();
 }
@@ -216,17 +248,15 @@ std::unique_ptr<AcquireHandle> ConnectionPool::Acquire(const Peer& peer,
                                                        AcquireCallback done) {
   KONG_DCHECK(impl_->loop.IsCurrentThread());
   BuildPeerKey(peer, &impl_->key_scratch);
-  auto it = impl_->idle.find(impl_->key_scratch);
-  if (it != impl_->idle.end()) {
-    Impl::IdleList& list = it->second;
+  if (Impl::IdleList* list = impl_->Find(impl_->key_scratch)) {
     std::unique_ptr<UpstreamConnection> found;
-    while (!list.empty() && found == nullptr) {
-      std::unique_ptr<UpstreamConnection> c = std::move(list.back());  // LIFO: the warmest
-      list.pop_back();
+    while (!list->empty() && found == nullptr) {
+      std::unique_ptr<UpstreamConnection> c = std::move(list->back());  // LIFO: the warmest
+      list->pop_back();
       --impl_->idle_total;
       if (static_cast<PooledConnection*>(c.get())->Unpark()) found = std::move(c);
     }
-    if (list.empty()) impl_->idle.erase(it);
+    if (list->empty()) impl_->ForgetIfEmpty(impl_->key_scratch);
     if (found != nullptr) {
       done(std::move(found), nullptr);
       return nullptr;
@@ -244,7 +274,7 @@ void ConnectionPool::Release(std::unique_ptr<UpstreamConnection> connection) {
       !c->Reusable(impl_->options.max_requests)) {
     return;  // destroying it closes the transport
   }
-  Impl::IdleList& list = impl_->idle[c->pool_key()];
+  Impl::IdleList& list = impl_->FindOrAdd(c->pool_key());
   std::unique_ptr<UpstreamConnection> evicted;
   if (list.size() >= impl_->options.max_idle_per_peer) {
     evicted = std::move(list.front());  // nginx's keepalive cache drops its oldest entry
