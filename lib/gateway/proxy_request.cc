@@ -5,6 +5,7 @@
 #include <array>
 #include <cstring>
 
+#include "base/recycling_allocator.h"
 #include "gateway/proxy_plugin_run.h"
 #include "proxy/forwarded_headers.h"
 #include "proxy/response_headers.h"
@@ -48,7 +49,8 @@ bool HasProtocol(const router::RouteInfo& route, std::string_view protocol) {
 void HandleProxyRequest(WorkerContext& worker, const ListenerInfo& listener,
                         http::Request& request, http::ResponseWriter& writer) {
   (void)request;
-  auto proxy = std::make_shared<ProxyRequest>(worker, listener, writer);
+  auto proxy = std::allocate_shared<ProxyRequest>(base::RecyclingAllocator<ProxyRequest>(), worker,
+                                                  listener, writer);
   proxy->Start(proxy);
 }
 

@@ -4,6 +4,7 @@
 #include <array>
 #include <charconv>
 
+#include "base/recycling_allocator.h"
 #include "base/text.h"
 #include "http/encoding.h"
 #include "http/server_connection.h"
@@ -245,7 +246,8 @@ struct ResponseWriter::Holder {
 };
 
 ResponseWriter::ResponseWriter(std::shared_ptr<Exchange> exchange)
-    : holder_(std::make_shared<Holder>(std::move(exchange))) {}
+    : holder_(std::allocate_shared<Holder>(base::RecyclingAllocator<Holder>(),
+                                           std::move(exchange))) {}
 ResponseWriter::~ResponseWriter() = default;
 ResponseWriter::ResponseWriter(const ResponseWriter&) = default;
 ResponseWriter& ResponseWriter::operator=(const ResponseWriter&) = default;

@@ -1,4 +1,5 @@
 // ServerConnection's llhttp callbacks: build the Request and enforce nginx's size limits.
+#include "base/recycling_allocator.h"
 #include "http/encoding.h"
 #include "http/server_connection.h"
 
@@ -14,7 +15,8 @@ constexpr int kHeaderTooLarge = 494;
 
 int ServerConnection::OnMessageBegin(llhttp_t* p) noexcept {
   ServerConnection* c = Self(p);
-  c->parsing_ = std::make_shared<Exchange>(c, c->transport_->loop());
+  c->parsing_ = std::allocate_shared<Exchange>(base::RecyclingAllocator<Exchange>(), c,
+                                               c->transport_->loop());
   c->field_.clear();
   c->value_.clear();
   c->header_bytes_ = 0;

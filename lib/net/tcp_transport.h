@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 
+#include <sys/types.h>
+
 #include "net/transport.h"
 
 namespace kong::net {
@@ -47,6 +49,7 @@ class TcpTransport final : public Transport {
   explicit TcpTransport(EventLoop& loop);
   void Fail(const Status& error);
   void FireClosed();
+  ssize_t TrySend(const std::string& bytes);
 
   EventLoop& loop_;
   Core* core_ = nullptr;

@@ -1,7 +1,12 @@
 // Tests for lib/base: Status/Result and atomic file writes.
 #include <sys/stat.h>
 
+#include <memory>
+#include <thread>
+#include <vector>
+
 #include "base/files.h"
+#include "base/recycling_allocator.h"
 #include "base/text.h"
 #include "kong/logger.h"
 #include "kong/status.h"
@@ -82,5 +87,33 @@ TEST_SUITE("base") {
     auto r = kong::base::ReadFile("/nonexistent/kong.conf");
     CHECK(r.status().code() == StatusCode::kNotFound);
     CHECK(r.status().message().find("/nonexistent/kong.conf") != std::string::npos);
+  }
+
+  TEST_CASE("RecyclingAllocator: shared objects built, dropped and rebuilt on one thread") {
+    struct Tracked {
+      explicit Tracked(int v, int* live) : value(v), live(live) { ++*live; }
+      ~Tracked() { --*live; }
+      int value;
+      int* live;
+    };
+    int live = 0;
+    kong::base::RecyclingAllocator<Tracked> alloc;
+    std::vector<std::shared_ptr<Tracked>> held;
+    for (int round = 0; round < 3; ++round) {
+      for (int i = 0; i < 300; ++i) held.push_back(std::allocate_shared<Tracked>(alloc, i, &live));
+      CHECK(live == 300);
+      for (int i = 0; i < 300; ++i) CHECK(held[static_cast<size_t>(i)]->value == i);
+      held.clear();  // more than the cache keeps: the rest goes back to operator delete
+      CHECK(live == 0);
+    }
+    // Another thread has its own blocks; a block may also be freed on a thread other than
+    // the one that made it.
+    std::shared_ptr<Tracked> made_here = std::allocate_shared<Tracked>(alloc, 7, &live);
+    std::thread([&] {
+      auto there = std::allocate_shared<Tracked>(alloc, 8, &live);
+      CHECK(there->value == 8);
+      made_here.reset();
+    }).join();
+    CHECK(live == 0);
   }
 }
