@@ -80,6 +80,14 @@ to_ms() { awk -v v="$1" 'BEGIN { n=v+0; if (v ~ /us$/) n/=1000; else if (v ~ /ms
 median() { sort -n | awk '{ v[NR]=$1 } END { print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2 }'; }
 col() { awk -v c="$2" '{print $c}' "$work/result-$1" | median; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
+# pair_ratios A B COLUMN: the ratio A/B of each round's runs (neighbours in time, so a slow
+# or fast phase of a shared machine hits both), as "median M (min..max)".
+pair_ratios() {
+  paste -d' ' <(awk -v c="$3" '{print $c}' "$work/result-$1") <(awk -v c="$3" '{print $c}' "$work/result-$2") |
+    awk '{printf "%.3f\n", $1 / $2}' | sort -n |
+    awk '{ v[NR]=$1 } END { m = (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2
+                            printf "median %.3f (%.3f..%.3f)", m, v[1], v[NR] }'
+}
 
 # build_type BUILD_DIR: meson's buildtype of the build dir ("unknown" when unreadable).
 build_type() {

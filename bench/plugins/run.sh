@@ -11,14 +11,14 @@
 # each plugin is active (a 401 without the key, the CORS and rate-limit response headers, the
 # added header reaching the upstream) and stops with the name of the one that is not.
 # BUILD_DIR must be an optimized build (`meson setup build-release --buildtype=release`).
-# Usage: bench/plugins/run.sh [BUILD_DIR] (default: build). Env: KONG_BENCH_SECONDS (10),
-# KONG_BENCH_ROUNDS (3), KONG_BENCH_CONNECTIONS (64).
+# Usage: bench/plugins/run.sh [BUILD_DIR] (default: build). Env: KONG_BENCH_SECONDS (5),
+# KONG_BENCH_ROUNDS (9: many short runs pair better on a noisy machine), KONG_BENCH_CONNECTIONS (64).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
 kongd=$build/daemons/kongd/kongd
-seconds=${KONG_BENCH_SECONDS:-10}
-rounds=${KONG_BENCH_ROUNDS:-3}
+seconds=${KONG_BENCH_SECONDS:-5}
+rounds=${KONG_BENCH_ROUNDS:-9}
 conns=${KONG_BENCH_CONNECTIONS:-64}
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$root/bench/lib.sh"
@@ -108,10 +108,13 @@ grep -q 'added=yes' "$work/body" || missing request-transformer "the upstream di
 for port in "$nginx_port" "$bare_port" "$plugins_port"; do
   taskset -c 1 wrk -t1 -c"$conns" -d2s "${wrk_headers[@]}" "http://127.0.0.1:$port/" >/dev/null
 done
-for _ in $(seq 1 "$rounds"); do
-  load nginx "http://127.0.0.1:$nginx_port/" "${nginx_pids[@]}" -- "${wrk_headers[@]}"
-  load bare "http://127.0.0.1:$bare_port/" "$bare_pid" -- "${wrk_headers[@]}"
-  load plugins "http://127.0.0.1:$plugins_port/" "$plugins_pid" -- "${wrk_headers[@]}"
+run_nginx() { load nginx "http://127.0.0.1:$nginx_port/" "${nginx_pids[@]}" -- "${wrk_headers[@]}"; }
+run_bare() { load bare "http://127.0.0.1:$bare_port/" "$bare_pid" -- "${wrk_headers[@]}"; }
+run_plugins() { load plugins "http://127.0.0.1:$plugins_port/" "$plugins_pid" -- "${wrk_headers[@]}"; }
+# The order flips every round so that a drift in the machine's speed favours neither; each
+# round's runs are neighbours in time, compared pairwise below.
+for r in $(seq 1 "$rounds"); do
+  if [ $((r % 2)) = 1 ]; then run_nginx; run_bare; run_plugins; else run_plugins; run_bare; run_nginx; fi
 done
 
 echo "machine: $(nproc) cpus, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); proxy on cpu 0, wrk + upstream on cpu 1"
@@ -128,4 +131,5 @@ for n in nginx bare plugins; do
   printf '%-26s %12.0f %10.3f %10.3f %14.1f\n' "$label" "$(col $n 1)" "$(col $n 2)" "$(col $n 3)" "$(col $n 4)"
 done
 echo "plugins/no-plugins requests/s: $(ratio "$(col plugins 1)" "$(col bare 1)") (target >= 0.90)   p99: $(ratio "$(col plugins 3)" "$(col bare 3)")   CPU-us/req: $(ratio "$(col plugins 4)" "$(col bare 4)")"
+echo "  per round, plugins/no-plugins requests/s: $(pair_ratios plugins bare 1)   CPU-us/req: $(pair_ratios plugins bare 4)"
 echo "plugins/nginx requests/s: $(ratio "$(col plugins 1)" "$(col nginx 1)")   p99: $(ratio "$(col plugins 3)" "$(col nginx 3)")"

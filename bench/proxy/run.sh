@@ -2,21 +2,22 @@
 # Proxy benchmark: our data plane against nginx's proxy_pass on the same machine, in one script.
 # A small upstream (nginx `return 200`), then each proxy with ONE worker pinned to cpu 0 and
 # wrk pinned to cpu 1 (the upstream shares cpu 1 with wrk, the same for both proxies). Runs are
-# interleaved (nginx, ours, nginx, ours, ...) and medians quoted. Then our proxy again with
+# interleaved (the order flips every round) and medians quoted, with the median of the
+# per-round ratios (each round's runs are neighbours in time). Then our proxy again with
 # 10,000 routes (mixed exact hosts, wildcard hosts + prefixes, regexes; the request matches
 # the last route), and the peak RSS (VmHWM) of our process with 1 and 10,000 routes.
 # Our proxy is kongd as a DB-less traditional node (database = off, declarative_config), the
 # same proxy code a data plane runs.
 # BUILD_DIR must be an optimized build (`meson setup build-release --buildtype=release`: -O3,
 # no DCHECKs); the default debugoptimized build is not the one to quote.
-# Usage: bench/proxy/run.sh [BUILD_DIR] (default: build). Env: KONG_BENCH_SECONDS (10),
-# KONG_BENCH_ROUNDS (3), KONG_BENCH_CONNECTIONS (64).
+# Usage: bench/proxy/run.sh [BUILD_DIR] (default: build). Env: KONG_BENCH_SECONDS (5),
+# KONG_BENCH_ROUNDS (9: many short runs pair better on a noisy machine), KONG_BENCH_CONNECTIONS (64).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
 kongd=$build/daemons/kongd/kongd
-seconds=${KONG_BENCH_SECONDS:-10}
-rounds=${KONG_BENCH_ROUNDS:-3}
+seconds=${KONG_BENCH_SECONDS:-5}
+rounds=${KONG_BENCH_ROUNDS:-9}
 conns=${KONG_BENCH_CONNECTIONS:-64}
 [ -x "$kongd" ] || { echo "run.sh: $kongd not built (ninja -C $build)" >&2; exit 1; }
 buildtype=$(python3 -c 'import json, sys
@@ -78,10 +79,13 @@ col() { awk -v c="$2" '{print $c}' "$work/result-$1" | median; }
 taskset -c 1 wrk -t1 -c"$conns" -d2s "http://127.0.0.1:$nginx_port/" >/dev/null
 taskset -c 1 wrk -t1 -c"$conns" -d2s "http://127.0.0.1:$ours_port/" >/dev/null
 taskset -c 1 wrk -t1 -c"$conns" -d2s -H "Host: bench.example.com" "http://127.0.0.1:$many_port/bench/x" >/dev/null
-for _ in $(seq 1 "$rounds"); do
-  load nginx "http://127.0.0.1:$nginx_port/" "${nginx_pids[@]}" -- -H "Host: localhost"
-  load ours "http://127.0.0.1:$ours_port/" "$ours_pid" -- -H "Host: localhost"
-  load ours10k "http://127.0.0.1:$many_port/bench/x" "$many_pid" -- -H "Host: bench.example.com"
+run_nginx() { load nginx "http://127.0.0.1:$nginx_port/" "${nginx_pids[@]}" -- -H "Host: localhost"; }
+run_ours() { load ours "http://127.0.0.1:$ours_port/" "$ours_pid" -- -H "Host: localhost"; }
+run_many() { load ours10k "http://127.0.0.1:$many_port/bench/x" "$many_pid" -- -H "Host: bench.example.com"; }
+# The order flips every round (nginx first, then ours first) so that a drift in the machine's
+# speed favours neither; each round's runs are neighbours in time, compared pairwise below.
+for r in $(seq 1 "$rounds"); do
+  if [ $((r % 2)) = 1 ]; then run_nginx; run_ours; run_many; else run_many; run_ours; run_nginx; fi
 done
 
 echo "machine: $(nproc) cpus, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); proxy on cpu 0, wrk + upstream on cpu 1"
@@ -93,6 +97,7 @@ for n in nginx ours ours10k; do
   printf '%-22s %12.0f %10.3f %10.3f %14.1f\n' "$label" "$(col $n 1)" "$(col $n 2)" "$(col $n 3)" "$(col $n 4)"
 done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
-echo "ours/nginx requests/s: $(ratio "$(col ours 1)" "$(col nginx 1)")   p99 ours/nginx: $(ratio "$(col ours 3)" "$(col nginx 3)")"
-echo "10000 routes / 1 route requests/s: $(ratio "$(col ours10k 1)" "$(col ours 1)")"
+echo "ours/nginx requests/s: $(ratio "$(col ours 1)" "$(col nginx 1)")   p99 ours/nginx: $(ratio "$(col ours 3)" "$(col nginx 3)")   (ratio of the medians)"
+echo "  per round, ours/nginx requests/s: $(pair_ratios ours nginx 1)   p99: $(pair_ratios ours nginx 3)"
+echo "10000 routes / 1 route requests/s: $(ratio "$(col ours10k 1)" "$(col ours 1)")   per round: $(pair_ratios ours10k ours 1)"
 echo "peak RSS (VmHWM): ours 1 route $(hwm_kib "$ours_pid") KiB, 10000 routes $(hwm_kib "$many_pid") KiB; nginx worker $(hwm_kib "${nginx_pids[1]:-$nginx_pid}") KiB"
