@@ -87,17 +87,15 @@ Result<std::shared_ptr<const Snapshot>> Snapshot::Build(
       snap->services_.insert_or_assign(std::move(id), std::move(info));
     }
   }
-  // The route -> service table (unordered_map nodes do not move once inserted).
-  if (const json::Value* routes = flat_config.Find("routes"); routes && routes->is_array()) {
-    for (const json::Value& r : routes->as_array()) {
-      const ServiceInfo* service = nullptr;
-      if (const json::Value* ref = r.Find("service"); ref != nullptr) {
-        const json::Value* id = ref->is_object() ? ref->Find("id") : ref;
-        if (id != nullptr && id->is_string()) service = snap->FindService(id->as_string());
-      }
-      snap->route_services_.push_back(service);
+  // The route -> service table, from the service ids the router resolved (unordered_map
+  // nodes do not move once inserted).
+  snap->router_->ForEachRoute([&](const router::RouteInfo& route) {
+    if (!route.service_id) return;
+    if (snap->route_services_.size() <= route.config_index) {
+      snap->route_services_.resize(route.config_index + 1, nullptr);
     }
-  }
+    snap->route_services_[route.config_index] = snap->FindService(*route.service_id);
+  });
   KONG_ASSIGN_OR_RETURN(snap->consumers_, plugins::ConsumerIndex::Build(flat_config));
   static const plugins::PluginFactories kNoFactories;
   KONG_ASSIGN_OR_RETURN(snap->plugins_,

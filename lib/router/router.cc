@@ -218,6 +218,10 @@ std::optional<RouteMatch> Router::TEST_FindLinear(const RouteRequest& request) c
 }
 
 size_t Router::route_count() const { return impl_->compiled.routes.size(); }
+
+void Router::ForEachRoute(const std::function<void(const RouteInfo&)>& fn) const {
+  for (const auto& route : impl_->compiled.routes) fn(*route);
+}
 size_t Router::matcher_count() const { return impl_->compiled.matchers.size(); }
 
 std::optional<std::string_view> RouteMatch::capture(size_t i) const {

@@ -4,6 +4,7 @@
 #define KONG_ROUTER_ROUTER_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -117,6 +118,8 @@ class Router {
 
   // Routes in the router (after leaving out the ones described in Build), not split matchers.
   size_t route_count() const;
+  // Calls `fn` for each of those routes (per-route tables built beside the router).
+  void ForEachRoute(const std::function<void(const RouteInfo&)>& fn) const;
   // Matchers after Kong's split of mixed-path routes (§4.5 step 1).
   size_t matcher_count() const;
 
