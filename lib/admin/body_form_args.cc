@@ -249,23 +249,18 @@ json::Value ToJson(ArgNode& node) {
 std::vector<FormArgument> ParseUrlEncodedForm(std::string_view body) {
   std::vector<FormArgument> out;
   std::map<std::string, size_t> index;
-  size_t start = 0;
-  while (start <= body.size()) {
-    size_t end = body.find('&', start);
-    if (end == std::string_view::npos) end = body.size();
-    std::string_view pair = body.substr(start, end - start);
-    start = end + 1;
-    if (pair.empty()) continue;
+  http::ForEachQueryPair(body, [&](std::string_view pair) {
     size_t eq = pair.find('=');
     std::string name = http::PercentDecode(pair.substr(0, eq), true);
-    if (name.empty()) continue;
+    if (name.empty()) return true;
     json::Value value = eq == std::string_view::npos
                             ? json::Value(true)
                             : json::Value(http::PercentDecode(pair.substr(eq + 1), true));
     auto [it, inserted] = index.emplace(name, out.size());
     if (inserted) out.push_back(FormArgument{name, {}});
     out[it->second].values.push_back(std::move(value));
-  }
+    return true;
+  });
   return out;
 }
 

@@ -7,6 +7,7 @@
 
 #include "base/macros.h"
 #include "cluster/gzip.h"
+#include "http/message.h"
 
 namespace kong::cluster {
 namespace {
@@ -40,19 +41,14 @@ std::string HashField(const json::Value* hashes, std::string_view key) {
 
 // nginx's ngx_http_arg: "name=" at the start of the query or after '&', case-insensitively.
 bool FindArg(std::string_view query, std::string_view name, std::string& value) {
-  size_t pos = 0;
-  while (pos <= query.size()) {
-    size_t end = query.find('&', pos);
-    if (end == std::string_view::npos) end = query.size();
-    std::string_view pair = query.substr(pos, end - pos);
-    if (pair.size() > name.size() && pair[name.size()] == '=' &&
-        Lower(pair.substr(0, name.size())) == name) {
-      value = std::string(pair.substr(name.size() + 1));
-      return true;
-    }
-    pos = end + 1;
-  }
-  return false;
+  bool found = false;
+  http::ForEachQueryPair(query, [&](std::string_view pair) {
+    found = pair.size() > name.size() && pair[name.size()] == '=' &&
+            Lower(pair.substr(0, name.size())) == name;
+    if (found) value = std::string(pair.substr(name.size() + 1));
+    return !found;
+  });
+  return found;
 }
 
 }  // namespace

@@ -45,20 +45,15 @@ std::string PercentEncode(std::string_view s) {
 
 QueryParams ParseQuery(std::string_view query) {
   QueryParams out;
-  size_t start = 0;
-  while (start < query.size()) {
-    size_t end = query.find('&', start);
-    if (end == std::string_view::npos) end = query.size();
-    std::string_view pair = query.substr(start, end - start);
-    start = end + 1;
-    if (pair.empty()) continue;
+  ForEachQueryPair(query, [&](std::string_view pair) {
     size_t eq = pair.find('=');
     std::string key = PercentDecode(pair.substr(0, eq), true);
-    if (key.empty()) continue;  // "=x" carries no name, nginx ignores it too
+    if (key.empty()) return true;  // "=x" carries no name, nginx ignores it too
     std::string value =
         eq == std::string_view::npos ? "" : PercentDecode(pair.substr(eq + 1), true);
     out[std::move(key)].push_back(std::move(value));
-  }
+    return true;
+  });
   return out;
 }
 

@@ -27,6 +27,20 @@ std::string PercentEncode(std::string_view s);
 
 QueryParams ParseQuery(std::string_view query);
 
+// Calls fn(pair) for each non-empty '&'-separated piece of a query string or urlencoded form
+// ("a=1&&b" gives "a=1", "b"), in order, still encoded; fn returns false to stop.
+template <typename Fn>
+void ForEachQueryPair(std::string_view query, Fn&& fn) {
+  size_t start = 0;
+  while (start < query.size()) {
+    size_t end = query.find('&', start);
+    if (end == std::string_view::npos) end = query.size();
+    const std::string_view pair = query.substr(start, end - start);
+    start = end + 1;
+    if (!pair.empty() && !fn(pair)) return;
+  }
+}
+
 // Splits a request-target into its raw (still encoded) path and query. The absolute form
 // "http://host/p?q" yields "/p" and "q"; a fragment is dropped.
 void SplitTarget(std::string_view target, std::string* raw_path, std::string* query);

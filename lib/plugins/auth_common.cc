@@ -34,22 +34,15 @@ bool ArgNameIs(std::string_view raw, std::string_view name) {
 template <typename Fn>
 void ForEachFormArg(std::string_view encoded, Fn&& fn) {
   size_t seen = 0;
-  size_t start = 0;
-  while (start <= encoded.size() && seen < kMaxArgs) {
-    size_t end = encoded.find('&', start);
-    if (end == std::string_view::npos) end = encoded.size();
-    std::string_view pair = encoded.substr(start, end - start);
-    start = end + 1;
-    if (pair.empty()) continue;
+  http::ForEachQueryPair(encoded, [&](std::string_view pair) {
+    if (seen == kMaxArgs) return false;
     ++seen;
     const size_t eq = pair.find('=');
     const std::string_view raw_name = pair.substr(0, eq);
-    if (raw_name.empty()) continue;  // "=x" names nothing
+    if (raw_name.empty()) return true;  // "=x" names nothing
     const bool has_value = eq != std::string_view::npos;
-    if (!fn(pair, raw_name, has_value, has_value ? pair.substr(eq + 1) : std::string_view())) {
-      return;
-    }
-  }
+    return fn(pair, raw_name, has_value, has_value ? pair.substr(eq + 1) : std::string_view());
+  });
 }
 
 }  // namespace
@@ -115,20 +108,15 @@ std::optional<std::string> RemoveFormArg(std::string_view encoded, std::string_v
   // the credential.
   std::string kept;
   bool removed = false;
-  size_t start = 0;
-  while (start <= encoded.size()) {
-    size_t end = encoded.find('&', start);
-    if (end == std::string_view::npos) end = encoded.size();
-    std::string_view pair = encoded.substr(start, end - start);
-    start = end + 1;
-    if (pair.empty()) continue;
+  http::ForEachQueryPair(encoded, [&](std::string_view pair) {
     if (ArgNameIs(pair.substr(0, pair.find('=')), name)) {
       removed = true;
-      continue;
+    } else {
+      if (!kept.empty()) kept.push_back('&');
+      kept.append(pair);
     }
-    if (!kept.empty()) kept.push_back('&');
-    kept.append(pair);
-  }
+    return true;
+  });
   if (!removed) return std::nullopt;
   return kept;
 }
