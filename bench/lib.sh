@@ -55,6 +55,36 @@ CONF
   started+=("$last_pid")
 }
 
+# kongd_start NAME CONFIG_JSON: a DB-less traditional kongd ($kongd) with one worker on cpu 0,
+# serving the declarative config CONFIG_JSON; sets last_pid and last_port.
+kongd_start() {
+  local name=$1 config=$2 port
+  port=$(free_port)
+  printf '%s\n' "role = traditional" "database = off" "declarative_config = $config" \
+    "proxy_listen = 127.0.0.1:$port reuseport" "admin_listen = off" "status_listen = off" \
+    "nginx_worker_processes = 1" "log_level = warn" "proxy_access_log = off" >"$work/$name.conf"
+  taskset -c 0 "$kongd" -c "$work/$name.conf" -p "$work/$name" >"$work/$name.log" 2>&1 &
+  last_pid=$!
+  started+=("$last_pid")
+  wait_port "$port" || { cat "$work/$name.log" >&2; exit 1; }
+  last_port=$port
+}
+
+# run_rounds ROUNDS FN...: calls the FNs in order, then in reverse order, alternately, ROUNDS
+# times: a drift in the machine's speed favours none of them, and each round's runs are
+# neighbours in time (compared pairwise by pair_ratios).
+run_rounds() {
+  local rounds=$1 r i; shift
+  local fns=("$@")
+  for r in $(seq 1 "$rounds"); do
+    if [ $((r % 2)) = 1 ]; then
+      for ((i = 0; i < ${#fns[@]}; i++)); do "${fns[i]}"; done
+    else
+      for ((i = ${#fns[@]} - 1; i >= 0; i--)); do "${fns[i]}"; done
+    fi
+  done
+}
+
 # load NAME URL PIDS... [-- WRK_ARGS...]: one wrk run pinned to cpu 1; appends
 # "rps p50_ms p99_ms cpu_us" to $work/result-NAME. CPU is that of PIDS during the run.
 load() {

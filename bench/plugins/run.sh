@@ -73,24 +73,11 @@ with open(out, "w") as f:
 PY
 }
 
-# kongd_start NAME WITH_PLUGINS: a DB-less traditional kongd with one worker on cpu 0; sets
-# last_pid and last_port.
-kongd_start() {
-  local name=$1 port
-  port=$(free_port)
-  gen_config "$2" "$work/$name.json"
-  printf '%s\n' "role = traditional" "database = off" "declarative_config = $work/$name.json" \
-    "proxy_listen = 127.0.0.1:$port reuseport" "admin_listen = off" "status_listen = off" \
-    "nginx_worker_processes = 1" "log_level = warn" "proxy_access_log = off" >"$work/$name.conf"
-  taskset -c 0 "$kongd" -c "$work/$name.conf" -p "$work/$name" >"$work/$name.log" 2>&1 &
-  last_pid=$!
-  started+=("$last_pid")
-  wait_port "$port" || { cat "$work/$name.log" >&2; exit 1; }
-  last_port=$port
-}
-kongd_start bare 0
+gen_config 0 "$work/bare.json"
+kongd_start bare "$work/bare.json"
 bare_pid=$last_pid bare_port=$last_port
-kongd_start plugins 1
+gen_config 1 "$work/plugins.json"
+kongd_start plugins "$work/plugins.json"
 plugins_pid=$last_pid plugins_port=$last_port
 
 # Each plugin must be running, else the figures would measure less than the issue asks.
@@ -111,11 +98,7 @@ done
 run_nginx() { load nginx "http://127.0.0.1:$nginx_port/" "${nginx_pids[@]}" -- "${wrk_headers[@]}"; }
 run_bare() { load bare "http://127.0.0.1:$bare_port/" "$bare_pid" -- "${wrk_headers[@]}"; }
 run_plugins() { load plugins "http://127.0.0.1:$plugins_port/" "$plugins_pid" -- "${wrk_headers[@]}"; }
-# The order flips every round so that a drift in the machine's speed favours neither; each
-# round's runs are neighbours in time, compared pairwise below.
-for r in $(seq 1 "$rounds"); do
-  if [ $((r % 2)) = 1 ]; then run_nginx; run_bare; run_plugins; else run_plugins; run_bare; run_nginx; fi
-done
+run_rounds "$rounds" run_nginx run_bare run_plugins
 
 echo "machine: $(nproc) cpus, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); proxy on cpu 0, wrk + upstream on cpu 1"
 echo "kongd: $buildtype build ($build)"

@@ -38,7 +38,7 @@ cleanup() {
 trap cleanup EXIT
 
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
-. "$root/bench/lib.sh"  # free_port, wait_port, nginx_start, load, median, kill_started
+. "$root/bench/lib.sh"  # free_port, wait_port, nginx_start, kongd_start, load, run_rounds, ...
 hwm_kib() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
 
 upstream_port=$(free_port)
@@ -53,27 +53,12 @@ wait_port "$nginx_port" || exit 1
 sleep 0.2
 nginx_pids=("$nginx_pid" $(pgrep -P "$nginx_pid"))
 
-# kongd_start NAME ROUTES: a DB-less traditional kongd with one worker on cpu 0; sets
-# last_pid and last_port.
-kongd_start() {
-  local name=$1 routes=$2 port
-  port=$(free_port)
-  python3 "$root/bench/proxy/gen_config.py" "$routes" "$upstream_port" "$work/$name.json"
-  printf '%s\n' "role = traditional" "database = off" "declarative_config = $work/$name.json" \
-    "proxy_listen = 127.0.0.1:$port reuseport" "admin_listen = off" "status_listen = off" \
-    "nginx_worker_processes = 1" "log_level = warn" "proxy_access_log = off" >"$work/$name.conf"
-  taskset -c 0 "$kongd" -c "$work/$name.conf" -p "$work/$name" >"$work/$name.log" 2>&1 &
-  last_pid=$!
-  started+=("$last_pid")
-  wait_port "$port" || { cat "$work/$name.log" >&2; exit 1; }
-  last_port=$port
-}
-kongd_start ours1 1
+python3 "$root/bench/proxy/gen_config.py" 1 "$upstream_port" "$work/ours1.json"
+kongd_start ours1 "$work/ours1.json"
 ours_pid=$last_pid ours_port=$last_port
-kongd_start ours10k 10000
+python3 "$root/bench/proxy/gen_config.py" 10000 "$upstream_port" "$work/ours10k.json"
+kongd_start ours10k "$work/ours10k.json"
 many_pid=$last_pid many_port=$last_port
-
-col() { awk -v c="$2" '{print $c}' "$work/result-$1" | median; }
 
 # Warm-up (connections, caches), not counted.
 taskset -c 1 wrk -t1 -c"$conns" -d2s "http://127.0.0.1:$nginx_port/" >/dev/null
@@ -82,11 +67,7 @@ taskset -c 1 wrk -t1 -c"$conns" -d2s -H "Host: bench.example.com" "http://127.0.
 run_nginx() { load nginx "http://127.0.0.1:$nginx_port/" "${nginx_pids[@]}" -- -H "Host: localhost"; }
 run_ours() { load ours "http://127.0.0.1:$ours_port/" "$ours_pid" -- -H "Host: localhost"; }
 run_many() { load ours10k "http://127.0.0.1:$many_port/bench/x" "$many_pid" -- -H "Host: bench.example.com"; }
-# The order flips every round (nginx first, then ours first) so that a drift in the machine's
-# speed favours neither; each round's runs are neighbours in time, compared pairwise below.
-for r in $(seq 1 "$rounds"); do
-  if [ $((r % 2)) = 1 ]; then run_nginx; run_ours; run_many; else run_many; run_ours; run_nginx; fi
-done
+run_rounds "$rounds" run_nginx run_ours run_many
 
 echo "machine: $(nproc) cpus, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); proxy on cpu 0, wrk + upstream on cpu 1"
 echo "kongd: $buildtype build ($build)"
@@ -96,7 +77,6 @@ for n in nginx ours ours10k; do
   label=$n; [ $n = nginx ] && label="nginx proxy_pass"; [ $n = ours ] && label="ours, 1 route"; [ $n = ours10k ] && label="ours, 10000 routes"
   printf '%-22s %12.0f %10.3f %10.3f %14.1f\n' "$label" "$(col $n 1)" "$(col $n 2)" "$(col $n 3)" "$(col $n 4)"
 done
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 echo "ours/nginx requests/s: $(ratio "$(col ours 1)" "$(col nginx 1)")   p99 ours/nginx: $(ratio "$(col ours 3)" "$(col nginx 3)")   (ratio of the medians)"
 echo "  per round, ours/nginx requests/s: $(pair_ratios ours nginx 1)   p99: $(pair_ratios ours nginx 3)"
 echo "10000 routes / 1 route requests/s: $(ratio "$(col ours10k 1)" "$(col ours 1)")   per round: $(pair_ratios ours10k ours 1)"
