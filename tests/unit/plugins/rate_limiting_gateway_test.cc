@@ -4,6 +4,7 @@
 // with fault_tolerant on and off.
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@ using kong::gateway::test::Route;
 using kong::gateway::test::Service;
 using kong::gateway::test::Upstream;
 using kong::plugins::testing::RedisTestServer;
+using kong::plugins::testing::RunPipeline;
 using kong::plugins::testing::PluginRow;
 using kong::plugins::testing::With;
 
@@ -203,10 +205,28 @@ TEST_SUITE("plugins") {
             PluginRow("p2", "rate-limiting", R"("route":{"id":"rs"})",
                    R"({"year":100,"limit_by":"ip","fault_tolerant":false,)" + redis_conf + "}") +
             "]"));
+    // The plugin does not await its INCRBY (Kong runs it in a timer), and each of the two
+    // workers has its own Redis connection: before the next request, which the other worker
+    // may serve, wait until Redis holds this one's count (the sum of every counter).
+    kong::plugins::redis::RedisOptions counter_options;
+    counter_options.port = redis.port();
+    kong::plugins::redis::RedisConnection counter(fx.loop, counter_options);
+    auto counted = [&] {
+      auto r = RunPipeline(fx.loop, counter,
+                           {{"EVAL",
+                             "local n = 0 for _, k in ipairs(redis.call('KEYS', '*')) do "
+                             "n = n + tonumber(redis.call('GET', k)) end return n",
+                             "0"}});
+      REQUIRE(r.ok());
+      REQUIRE(r->size() == 1);
+      return (*r)[0].integer;
+    };
     for (int i = 1; i <= 3; ++i) {
       auto r = fx.Get("/tolerant");
       REQUIRE(r.status == 200);
       CHECK(H(r, "X-RateLimit-Remaining-Year") == std::to_string(3 - i));
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+      while (counted() != i) REQUIRE(std::chrono::steady_clock::now() < deadline);
     }
     auto denied = fx.Get("/tolerant");
     CHECK(denied.status == 429);

@@ -27,6 +27,7 @@ using kong::plugins::redis::RedisConnection;
 using kong::plugins::redis::RedisOptions;
 using kong::plugins::redis::Reply;
 using kong::plugins::testing::RedisTestServer;
+using kong::plugins::testing::RunPipeline;
 using kong::test::WaitUntil;
 
 namespace {
@@ -37,15 +38,6 @@ namespace {
     return;                                                                \
   }
 
-using PipelineResult = kong::Result<std::vector<Reply>>;
-
-PipelineResult RunPipeline(kong::EventLoop& loop, RedisConnection& c, std::vector<Command> cmds,
-                           int timeout_ms = 10000) {
-  std::optional<PipelineResult> got;
-  c.Pipeline(std::move(cmds), [&got](PipelineResult r) { got = std::move(r); });
-  REQUIRE(WaitUntil(loop, [&] { return got.has_value(); }, timeout_ms));
-  return std::move(*got);
-}
 
 RedisOptions Options(uint16_t port) {
   RedisOptions o;

@@ -18,9 +18,13 @@
 #include <cstdint>
 #include <cstdlib>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "plugins/redis_client.h"
+#include "support/test_support.h"
 
 extern char** environ;
 
@@ -132,6 +136,17 @@ class RedisTestServer {
   bool ready_ = false;
   bool exited_ = false;
 };
+
+// Sends `cmds` in one pipeline and runs `loop` until the replies came (the test fails past
+// `timeout_ms`).
+inline Result<std::vector<redis::Reply>> RunPipeline(EventLoop& loop, redis::RedisConnection& c,
+                                                     std::vector<redis::Command> cmds,
+                                                     int timeout_ms = 10000) {
+  std::optional<Result<std::vector<redis::Reply>>> got;
+  c.Pipeline(std::move(cmds), [&got](Result<std::vector<redis::Reply>> r) { got = std::move(r); });
+  REQUIRE(test::WaitUntil(loop, [&] { return got.has_value(); }, timeout_ms));
+  return std::move(*got);
+}
 
 }  // namespace kong::plugins::testing
 
