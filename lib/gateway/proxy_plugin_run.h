@@ -26,6 +26,9 @@ struct ProxyRequest::PluginRun {
   std::optional<std::string> body;
   std::string body_buffer;  // while reading
   bool body_overflow = false;
+  // The response fields the plugins' ResponseHeaders step sets or adds (on the proxied head
+  // or on an answer Kong produces).
+  http::HeaderEdits response_edits;
 };
 
 }  // namespace kong::gateway

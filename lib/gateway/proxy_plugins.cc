@@ -224,7 +224,11 @@ void ProxyRequest::FilterOwnResponse(http::Response& response) {
   // Kong's own answers before access (404, 426, 503 without service) pass through the global
   // plugins' response phases.
   if (!run.runner.started()) run.runner.UseForResponse(snapshot_->plugins().global_chain());
-  run.runner.ResponseHeaders(response.headers);
+  if (run.runner.has_response_headers()) {
+    run.response_edits.Clear();  // this answer's own edits
+    run.runner.ResponseHeaders(run.response_edits);
+    run.response_edits.ApplyTo(&response.headers);
+  }
   if (run.runner.has_header_filter()) {
     plugins::ResponseHead head{response.status, &response.headers, /*from_upstream=*/false};
     run.runner.HeaderFilter(head);
@@ -237,9 +241,15 @@ void ProxyRequest::FilterOwnResponse(http::Response& response) {
   }
 }
 
+bool ProxyRequest::EditsProxiedHeadOnly() {
+  PluginRun& run = *plugins_;
+  if (run.runner.has_response_headers()) run.runner.ResponseHeaders(run.response_edits);
+  return !run.runner.has_header_filter() && !run.runner.has_body_filter();
+}
+
 void ProxyRequest::FilterProxiedHead(int status, http::HeaderMap& headers) {
   PluginRun& run = *plugins_;
-  run.runner.ResponseHeaders(headers);
+  run.response_edits.ApplyTo(&headers);
   if (run.runner.has_header_filter()) {
     plugins::ResponseHead head{status, &headers, /*from_upstream=*/true};
     run.runner.HeaderFilter(head);

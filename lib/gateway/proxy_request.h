@@ -83,6 +83,10 @@ class ProxyRequest : public std::enable_shared_from_this<ProxyRequest> {
   void ReadBodyForPlugin(uint64_t limit, std::function<void(Result<std::string>)> done);
   bool BodyOverLimit();  // true when it answered 413
   void FilterOwnResponse(http::Response& response);
+  // Runs the plugins' ResponseHeaders step for the proxied head; true when no plugin needs
+  // the head as a map (no header_filter, no body_filter): the edits go on the direct encoding.
+  bool EditsProxiedHeadOnly();
+  // The map path: applies those edits to `headers`, then header_filter.
   void FilterProxiedHead(int status, http::HeaderMap& headers);
   // True when some collected plugin filters bodies: the (filtered) data went out.
   bool FilterBody(std::string_view data, bool eof);

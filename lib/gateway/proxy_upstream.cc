@@ -306,11 +306,13 @@ void ProxyRequest::OnHead(upstream::UpstreamResponseHead head) {
   view.client_wants_trailers = request_->headers.HasToken("TE", "trailers");
   // A body already received goes out with the head in one write (nginx holds the head too).
   const bool flush = !head.body_at_hand;
-  if (!plugins_ && pick_.set_cookie_value.empty()) {
-    // Nothing else edits the head: encode it straight from the upstream's fields.
+  const bool edits_only = plugins_ == nullptr || EditsProxiedHeadOnly();
+  if (edits_only && pick_.set_cookie_value.empty()) {
+    // Nothing reads the head as a map: encode it straight from the upstream's fields.
     const proxy::ProxiedHeadFields fields(view, worker_.options.response_headers,
                                           worker_.options.upstream_headers.server_token,
-                                          head.headers);
+                                          head.headers,
+                                          plugins_ ? &plugins_->response_edits : nullptr);
     status_ = head.status;
     response_started_ = true;
     writer_->SendHead(head.status, fields, flush);

@@ -124,11 +124,12 @@ class ChainRunner {
 
   // A chain was set (Access or UseForResponse).
   bool started() const { return chain_ != nullptr; }
+  bool has_response_headers() const { return (collected_phases_ & kResponseHeadersPhase) != 0; }
   bool has_header_filter() const { return (collected_phases_ & kHeaderFilterPhase) != 0; }
   bool has_body_filter() const { return (collected_phases_ & kBodyFilterPhase) != 0; }
   bool has_log() const { return (collected_phases_ & kLogPhase) != 0; }
 
-  void ResponseHeaders(http::HeaderMap& headers);
+  void ResponseHeaders(http::HeaderEdits& edits);
   void HeaderFilter(ResponseHead& head);
   void BodyFilter(std::string& chunk, bool eof);
   void Log(const LogRecord& record);

@@ -86,9 +86,8 @@ void ChainRunner::ForEachCollected(uint32_t phase, Fn&& fn) {
   }
 }
 
-void ChainRunner::ResponseHeaders(http::HeaderMap& headers) {
-  ForEachCollected(kResponseHeadersPhase,
-                   [&](const Plugin& p) { p.ResponseHeaders(ctx_, headers); });
+void ChainRunner::ResponseHeaders(http::HeaderEdits& edits) {
+  ForEachCollected(kResponseHeadersPhase, [&](const Plugin& p) { p.ResponseHeaders(ctx_, edits); });
 }
 
 void ChainRunner::HeaderFilter(ResponseHead& head) {

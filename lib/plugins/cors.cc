@@ -141,7 +141,7 @@ class Cors final : public Plugin {
 
   Cors(PluginSpec spec, Config config) : Plugin(std::move(spec)), c_(std::move(config)) {}
 
-  uint32_t phases() const override { return kAccessPhase | kHeaderFilterPhase; }
+  uint32_t phases() const override { return kAccessPhase | kResponseHeadersPhase; }
 
   Flow Access(PluginContext& ctx) const override {
     const http::HeaderMap& req = ctx.request.headers;
@@ -151,9 +151,11 @@ class Cors final : public Plugin {
     ctx.state() = std::make_unique<PreflightSeen>();
     if (c_.preflight_continue) return Flow::kContinue;
 
+    http::HeaderEdits edits;
+    const bool allow_all = ConfigureOrigin(edits, /*header_filter=*/false, origin);
+    ConfigureCredentials(edits, allow_all, /*header_filter=*/false, origin);
     http::HeaderMap out;
-    const bool allow_all = ConfigureOrigin(out, /*header_filter=*/false, origin);
-    ConfigureCredentials(out, allow_all, /*header_filter=*/false, origin);
+    edits.ApplyTo(&out);
     if (c_.headers) {
       out.Set("Access-Control-Allow-Headers", *c_.headers);
     } else if (auto requested = req.Get("Access-Control-Request-Headers")) {
@@ -168,45 +170,45 @@ class Cors final : public Plugin {
     return Flow::kExit;
   }
 
-  void HeaderFilter(PluginContext& ctx, ResponseHead& head) const override {
-    if (ctx.peek_state() != nullptr || head.headers == nullptr) return;
+  // Kong's header_filter, as edits: it only sets, appends and clears fields.
+  void ResponseHeaders(PluginContext& ctx, http::HeaderEdits& out) const override {
+    if (ctx.peek_state() != nullptr) return;
     std::optional<std::string_view> origin;
     if (c_.reads_origin) {
       origin = ctx.request.headers.Get("Origin");
       if (!origin && !c_.allow_origin_absent) return;
     }
-    http::HeaderMap& out = *head.headers;
     const bool allow_all = ConfigureOrigin(out, /*header_filter=*/true, origin);
     ConfigureCredentials(out, allow_all, /*header_filter=*/true, origin);
-    if (c_.exposed_headers) out.SetCopy("Access-Control-Expose-Headers", *c_.exposed_headers);
+    if (c_.exposed_headers) out.Set("Access-Control-Expose-Headers", *c_.exposed_headers);
   }
 
  private:
   // Vary is appended to the upstream's in header_filter, set on Kong's own preflight answer.
-  static void AddVary(http::HeaderMap& out, bool header_filter) {
+  static void AddVary(http::HeaderEdits& out, bool header_filter) {
     if (header_filter) {
-      out.AddCopy("Vary", "Origin");
+      out.Add("Vary", "Origin");
     } else {
-      out.SetCopy("Vary", "Origin");
+      out.Set("Vary", "Origin");
     }
   }
 
   // Kong's configure_origin(): true when the answer is "*".
-  bool ConfigureOrigin(http::HeaderMap& out, bool header_filter,
+  bool ConfigureOrigin(http::HeaderEdits& out, bool header_filter,
                        std::optional<std::string_view> req_origin) const {
     if (c_.allow_all) {
-      out.SetCopy("Access-Control-Allow-Origin", "*");
+      out.Set("Access-Control-Allow-Origin", "*");
       return true;
     }
     AddVary(out, header_filter);
     if (c_.single_origin) {
-      out.SetCopy("Access-Control-Allow-Origin", *c_.single_origin);
+      out.Set("Access-Control-Allow-Origin", *c_.single_origin);
       return false;
     }
     if (req_origin) {
       // Kong returns at a "*" entry while compiling the list, before matching anything.
       if (c_.list_has_asterisk) {
-        out.SetCopy("Access-Control-Allow-Origin", "*");
+        out.Set("Access-Control-Allow-Origin", "*");
         return true;
       }
       const Origin parsed = Origin::Parse(*req_origin);
@@ -224,7 +226,7 @@ class Cors final : public Plugin {
         if (found) {
           std::string domain;
           parsed.AppendDomain(&domain);
-          out.Set("Access-Control-Allow-Origin", std::move(domain));
+          out.Set("Access-Control-Allow-Origin", domain);
           return false;
         }
       }
@@ -235,17 +237,17 @@ class Cors final : public Plugin {
 
   // Kong's configure_credentials(): with "*" the request origin is echoed instead, because
   // credentials cannot go with "*".
-  void ConfigureCredentials(http::HeaderMap& out, bool allow_all, bool header_filter,
+  void ConfigureCredentials(http::HeaderEdits& out, bool allow_all, bool header_filter,
                             std::optional<std::string_view> req_origin) const {
     if (!c_.credentials) return;
     if (!allow_all) {
-      out.SetCopy("Access-Control-Allow-Credentials", "true");
+      out.Set("Access-Control-Allow-Credentials", "true");
       return;
     }
     if (req_origin) {
       AddVary(out, header_filter);
-      out.SetCopy("Access-Control-Allow-Origin", *req_origin);
-      out.SetCopy("Access-Control-Allow-Credentials", "true");
+      out.Set("Access-Control-Allow-Origin", *req_origin);
+      out.Set("Access-Control-Allow-Credentials", "true");
     }
   }
 

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "http/header_edits.h"
 #include "http/header_map.h"
 #include "http/message.h"
 #include "json/value.h"
@@ -195,11 +196,12 @@ class Plugin {
   virtual uint32_t phases() const = 0;  // PhaseBits
   virtual Flow Rewrite(PluginContext&) const { return Flow::kContinue; }
   virtual Flow Access(PluginContext&) const { return Flow::kContinue; }
-  // kong.response.set_header called in access (rate-limit headers): sets, on every answer
-  // (proxied or produced), the headers this plugin decided in access and kept in state(),
-  // replacing the fields of those names. Runs in chain order before header_filter; writing
-  // here rather than into a per-request map saves copying each field twice.
-  virtual void ResponseHeaders(PluginContext&, http::HeaderMap& headers) const { (void)headers; }
+  // Response fields a plugin sets or adds without reading the response's (kong.response.
+  // set_header / add_header: the rate-limit headers decided in access, CORS): on every answer,
+  // proxied or produced. Runs in chain order before header_filter. The edits are applied on
+  // the head's encoding, so a proxied response without header_filter plugins goes out
+  // without first being copied into a map.
+  virtual void ResponseHeaders(PluginContext&, http::HeaderEdits& edits) const { (void)edits; }
   virtual void HeaderFilter(PluginContext&, ResponseHead&) const {}
   // Called for each chunk of the response body and once more with eof; may rewrite `chunk`
   // (buffer it in state() and emit at eof). A plugin that changes the body length removes

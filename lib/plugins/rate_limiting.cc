@@ -133,34 +133,6 @@ std::string_view FormatNumberTo(double v, std::array<char, 32>& buf) {
   return std::string_view(buf.data(), static_cast<size_t>(n));
 }
 
-// Evaluate's set_header: drops the fields it is about to write. The upstream rarely sends
-// any: the names' lengths rule most fields out before a removal pass or a name comparison.
-void RemoveRateLimitHeaders(std::span<const WindowUsage> usage, http::HeaderMap* headers) {
-  static constexpr std::string_view kCommon[] = {"RateLimit-Limit", "RateLimit-Remaining",
-                                                 "RateLimit-Reset"};
-  auto bit = [](std::string_view name) { return uint64_t{1} << (name.size() & 63); };
-  uint64_t lengths = 0;  // every name is shorter than 64
-  for (std::string_view name : kCommon) lengths |= bit(name);
-  for (const WindowUsage& u : usage) {
-    lengths |= bit(LimitHeader(u.period)) | bit(RemainingHeader(u.period));
-  }
-  auto ours = [&](const http::HeaderMap::Field& field) {
-    const std::string_view n = field.first;
-    if (n.size() >= 64 || (lengths & bit(n)) == 0) return false;
-    for (std::string_view name : kCommon) {
-      if (http::EqualsIgnoreCase(n, name)) return true;
-    }
-    for (const WindowUsage& u : usage) {
-      if (http::EqualsIgnoreCase(n, LimitHeader(u.period)) ||
-          http::EqualsIgnoreCase(n, RemainingHeader(u.period))) {
-        return true;
-      }
-    }
-    return false;
-  };
-  if (std::any_of(headers->begin(), headers->end(), ours)) headers->RemoveIf(ours);
-}
-
 }  // namespace
 
 std::string FormatNumber(double v) {
@@ -169,13 +141,12 @@ std::string FormatNumber(double v) {
 }
 
 Verdict Evaluate(std::span<const WindowUsage> usage, int64_t now_ms, bool hide_headers,
-                 http::HeaderMap* headers) {
+                 http::HeaderEdits* headers) {
   Verdict verdict;
   for (const WindowUsage& u : usage) {
     if (u.limit - static_cast<double>(u.used) <= 0) verdict.exceeded = true;
   }
   if (hide_headers) return verdict;
-  if (headers != nullptr) RemoveRateLimitHeaders(usage, headers);
   const WindowUsage* chosen = nullptr;
   double chosen_remaining = 0;
   std::array<char, 32> chosen_buf;  // chosen_remaining's text, for RateLimit-Remaining
@@ -195,10 +166,10 @@ Verdict Evaluate(std::span<const WindowUsage> usage, int64_t now_ms, bool hide_h
     }
     if (headers == nullptr) continue;
     std::array<char, 32> buf;
-    headers->AddCopy(LimitHeader(u.period),
+    headers->Set(LimitHeader(u.period),
                      u.limit_text.empty() ? FormatNumberTo(u.limit, buf) : u.limit_text);
     const std::string_view remaining_text = FormatNumberTo(remaining, buf);
-    headers->AddCopy(RemainingHeader(u.period), remaining_text);
+    headers->Set(RemainingHeader(u.period), remaining_text);
     if (better) {
       chosen_buf = buf;
       chosen_size = remaining_text.size();
@@ -210,13 +181,13 @@ Verdict Evaluate(std::span<const WindowUsage> usage, int64_t now_ms, bool hide_h
   verdict.reset = std::max<int64_t>(1, window - elapsed_s);
   if (headers == nullptr) return verdict;
   std::array<char, 32> buf;
-  headers->AddCopy("RateLimit-Limit", chosen->limit_text.empty()
+  headers->Set("RateLimit-Limit", chosen->limit_text.empty()
                                          ? FormatNumberTo(chosen->limit, buf)
                                          : chosen->limit_text);
-  headers->AddCopy("RateLimit-Remaining", std::string_view(chosen_buf.data(), chosen_size));
+  headers->Set("RateLimit-Remaining", std::string_view(chosen_buf.data(), chosen_size));
   auto [reset_end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), verdict.reset);
   (void)ec;
-  headers->AddCopy("RateLimit-Reset", std::string_view(buf.data(), reset_end - buf.data()));
+  headers->Set("RateLimit-Reset", std::string_view(buf.data(), reset_end - buf.data()));
   return verdict;
 }
 

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "http/header_edits.h"
 #include "http/header_map.h"
 #include "json/value.h"
 #include "kong/status.h"
@@ -74,7 +75,7 @@ struct Verdict {
 // the fewest remaining requests (the longer one on a tie) in `headers` (kong.response.
 // set_header: fields of those names already there go). `headers` null: the verdict only.
 Verdict Evaluate(std::span<const WindowUsage> usage, int64_t now_ms, bool hide_headers,
-                 http::HeaderMap* headers);
+                 http::HeaderEdits* headers);
 
 // A header value as Lua's tostring prints the number ("10", "1.5").
 std::string FormatNumber(double v);

@@ -118,11 +118,11 @@ class RateLimiting final : public Plugin {
                           ratelimit::PeriodStartMs(p, now_ms), out);
   }
 
-  void ResponseHeaders(PluginContext& ctx, http::HeaderMap& headers) const override {
+  void ResponseHeaders(PluginContext& ctx, http::HeaderEdits& edits) const override {
     const auto* judged = static_cast<const Judged*>(ctx.peek_state());
     if (judged == nullptr || judged->windows == 0) return;
     ratelimit::Evaluate(std::span<const WindowUsage>(judged->usage.data(), judged->windows),
-                        judged->now_ms, /*hide_headers=*/false, &headers);
+                        judged->now_ms, /*hide_headers=*/false, &edits);
   }
 
   // The rejection when a window is used up; the usage is kept for the response's headers.

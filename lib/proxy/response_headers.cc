@@ -157,7 +157,19 @@ bool ProxiedResponsePlan::Drops(uint8_t kind, std::string_view name) const {
   return false;
 }
 
-void ProxiedResponsePlan::EmitAdded(http::FieldSink& sink) const {
+void ProxiedResponsePlan::EmitAdded(http::FieldSink& out, const http::HeaderEdits* edits) const {
+  // Passes on the fields no edit replaces.
+  struct Unreplaced final : http::FieldSink {
+    Unreplaced(http::FieldSink& out, const http::HeaderEdits& edits) : out(out), edits(edits) {}
+    void Add(std::string_view name, std::string_view value) override {
+      if (!edits.Replaces(name)) out.Add(name, value);
+    }
+    http::FieldSink& out;
+    const http::HeaderEdits& edits;
+  };
+  std::optional<Unreplaced> filter;
+  if (edits != nullptr) filter.emplace(out, *edits);
+  http::FieldSink& sink = filter ? static_cast<http::FieldSink&>(*filter) : out;
   if (enabled_.upstream_status) {
     sink.Add("X-Kong-Upstream-Status", DecimalText(response_.upstream_status).view());
   }
@@ -180,11 +192,21 @@ void ProxiedResponsePlan::EmitAdded(http::FieldSink& sink) const {
 }
 
 void ProxiedHeadFields::EmitTo(http::FieldSink& sink) const {
+  if (edits_ == nullptr || edits_->empty()) {
+    size_t i = 0;
+    for (const auto& [name, value] : headers_) {
+      if (!plan_.DropsField(i++, name)) sink.Add(name, value);
+    }
+    plan_.EmitAdded(sink);
+    return;
+  }
+  // The plugins' edits: the fields their Sets and Removes name go, theirs come last.
   size_t i = 0;
   for (const auto& [name, value] : headers_) {
-    if (!plan_.DropsField(i++, name)) sink.Add(name, value);
+    if (!plan_.DropsField(i++, name) && !edits_->Replaces(name)) sink.Add(name, value);
   }
-  plan_.EmitAdded(sink);
+  plan_.EmitAdded(sink, edits_);
+  edits_->EmitTo(sink);
 }
 
 void ApplyProxiedResponseHeaders(const ProxiedResponseView& response,

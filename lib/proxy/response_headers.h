@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "http/head_fields.h"
+#include "http/header_edits.h"
 #include "http/header_map.h"
 #include "kong/status.h"
 
@@ -73,8 +74,8 @@ class ProxiedResponsePlan {
   // The same for the i-th field of the map the plan was made from (classified once).
   bool DropsField(size_t i, std::string_view name) const;
   // Kong's fields, in order: X-Kong-Upstream-Status, -Upstream-Latency, -Proxy-Latency, Via,
-  // Server, X-Kong-Request-Id (as enabled).
-  void EmitAdded(http::FieldSink& sink) const;
+  // Server, X-Kong-Request-Id (as enabled), minus those `edits` replace.
+  void EmitAdded(http::FieldSink& sink, const http::HeaderEdits* edits = nullptr) const;
 
  private:
   bool IsNamed(std::string_view name) const;
@@ -95,16 +96,20 @@ class ProxiedResponsePlan {
 
 // The client's response head for a proxied response, encoded straight from the upstream's
 // fields (http::ResponseWriter::SendHead(int, const HeadFields&)): the upstream's fields the
-// plan keeps, then Kong's. Equivalent to ApplyProxiedResponseHeaders on a copy.
+// plan keeps, then Kong's, then the plugins' `edits` (if any; the fields they replace go).
+// Equivalent to ApplyProxiedResponseHeaders and then edits->ApplyTo on a copy.
 class ProxiedHeadFields final : public http::HeadFields {
  public:
   ProxiedHeadFields(const ProxiedResponseView& response, const EnabledHeaders& enabled,
-                    std::string_view server_token, const http::HeaderMap& headers)
-      : headers_(headers), plan_(response, enabled, server_token, headers) {}
+                    std::string_view server_token, const http::HeaderMap& headers,
+                    const http::HeaderEdits* edits = nullptr)
+      : headers_(headers), edits_(edits), plan_(response, enabled, server_token, headers) {}
   void EmitTo(http::FieldSink& sink) const override;
 
  private:
+
   const http::HeaderMap& headers_;
+  const http::HeaderEdits* edits_;
   ProxiedResponsePlan plan_;
 };
 

@@ -57,7 +57,7 @@ class DirectHarness {
     return std::move(plugin).value();
   }
 
-  // Access, then header_filter on the exit's answer or on `upstream_status` with
+  // Access, then the ResponseHeaders step and header_filter on the exit's answer or on `upstream_status` with
   // `upstream_headers`.
   Outcome Run(const Plugin& plugin, http::Request request, std::string_view client_ip = "127.0.0.1",
               int upstream_status = 200, http::HeaderMap upstream_headers = {}) {
@@ -76,6 +76,11 @@ class DirectHarness {
     } else {
       out.status = upstream_status;
       out.response = std::move(upstream_headers);
+    }
+    if (plugin.phases() & kResponseHeadersPhase) {
+      http::HeaderEdits edits;
+      plugin.ResponseHeaders(ctx, edits);
+      edits.ApplyTo(&out.response);
     }
     ResponseHead head{out.status, &out.response, out.flow != Flow::kExit};
     if (plugin.phases() & kHeaderFilterPhase) plugin.HeaderFilter(ctx, head);

@@ -60,7 +60,9 @@ struct RateLimitingHarness {
       out.flow = ctx.exit() ? Flow::kExit : Flow::kContinue;
     }
     out.exit = ctx.exit();
-    plugin.ResponseHeaders(ctx, out.response_headers);  // the answer's headers
+    http::HeaderEdits edits;
+    plugin.ResponseHeaders(ctx, edits);  // the answer's headers
+    edits.ApplyTo(&out.response_headers);
     return out;
   }
 };

@@ -28,6 +28,15 @@ std::string Header(const kong::http::HeaderMap& h, std::string_view name) {
   return std::string(h.Get(name).value_or("<none>"));
 }
 
+// Evaluate at kLeapDayMs, its edits applied to `headers` (as the gateway applies them).
+rl::Verdict EvaluateInto(const std::vector<rl::WindowUsage>& usage, bool hide,
+                         kong::http::HeaderMap* headers) {
+  kong::http::HeaderEdits edits;
+  const rl::Verdict v = rl::Evaluate(usage, kLeapDayMs, hide, &edits);
+  edits.ApplyTo(headers);
+  return v;
+}
+
 }  // namespace
 
 TEST_SUITE("plugins") {
@@ -103,7 +112,7 @@ TEST_SUITE("plugins") {
     // 13:45:30.250: 29.75 s left in the minute, 14 min 29.75 s in the hour.
     std::vector<rl::WindowUsage> usage = {{rl::Period::kMinute, 10, 3}, {rl::Period::kHour, 5, 1}};
     kong::http::HeaderMap h;
-    rl::Verdict v = rl::Evaluate(usage, kLeapDayMs, false, &h);
+    rl::Verdict v = EvaluateInto(usage, false, &h);
     CHECK(!v.exceeded);
     CHECK(Header(h, "X-RateLimit-Limit-Minute") == "10");
     CHECK(Header(h, "X-RateLimit-Remaining-Minute") == "6");  // this request counts
@@ -117,7 +126,7 @@ TEST_SUITE("plugins") {
     // A tie on remaining picks the longer window; a used-up window stops the request.
     usage = {{rl::Period::kSecond, 2, 2}, {rl::Period::kMinute, 3, 3}};
     kong::http::HeaderMap h2;
-    v = rl::Evaluate(usage, kLeapDayMs, false, &h2);
+    v = EvaluateInto(usage, false, &h2);
     CHECK(v.exceeded);
     CHECK(Header(h2, "X-RateLimit-Remaining-Second") == "0");
     CHECK(Header(h2, "X-RateLimit-Remaining-Minute") == "0");
@@ -127,7 +136,7 @@ TEST_SUITE("plugins") {
     // Only the window that stops the request counts it; the others keep their remaining.
     usage = {{rl::Period::kSecond, 5, 1}, {rl::Period::kDay, 4, 4}};
     kong::http::HeaderMap h3;
-    v = rl::Evaluate(usage, kLeapDayMs, false, &h3);
+    v = EvaluateInto(usage, false, &h3);
     CHECK(v.exceeded);
     CHECK(Header(h3, "X-RateLimit-Remaining-Second") == "4");
     CHECK(Header(h3, "X-RateLimit-Remaining-Day") == "0");
@@ -139,7 +148,7 @@ TEST_SUITE("plugins") {
     upstream.Add("X-RateLimit-Remaining-Hour", "7");  // not a configured window: stays
     upstream.Add("ratelimit-reset", "99");
     upstream.Add("X-Other", "1");
-    rl::Evaluate(usage, kLeapDayMs, false, &upstream);
+    EvaluateInto(usage, false, &upstream);
     CHECK(upstream.GetAll("X-RateLimit-Remaining-Second") == std::vector<std::string_view>{"4"});
     CHECK(upstream.GetAll("RateLimit-Reset").size() == 1);
     CHECK(Header(upstream, "X-RateLimit-Remaining-Hour") == "7");
@@ -148,7 +157,7 @@ TEST_SUITE("plugins") {
     CHECK(rl::Evaluate(usage, kLeapDayMs, false, nullptr).reset == v.reset);
 
     kong::http::HeaderMap hidden;
-    v = rl::Evaluate(usage, kLeapDayMs, true, &hidden);
+    v = EvaluateInto(usage, true, &hidden);
     CHECK(v.exceeded);
     CHECK(hidden.empty());
     CHECK(rl::FormatNumber(1.5) == "1.5");

@@ -9,8 +9,59 @@ using kong::proxy::EnabledHeaders;
 using kong::proxy::ProxiedResponseView;
 
 namespace {
+
 constexpr std::string_view kToken = "kong/3.10.0";
+
+// Collects the emitted fields into a map, for comparison with the in-place edit.
+struct Collect final : kong::http::FieldSink {
+  void Add(std::string_view name, std::string_view value) override { map.AddCopy(name, value); }
+  HeaderMap map;
+};
+
+// Upstream heads for the emitter-vs-map comparisons: plain, hop-by-hop and Kong-named fields,
+// more than 32 fields, an upgrade.
+std::vector<HeaderMap> UpstreamCases() {
+  std::vector<HeaderMap> cases(4);
+  cases[0].Add("Server", "nginx");
+  cases[0].Add("Date", "Sat, 28 Nov 2026 00:00:00 GMT");
+  cases[0].Add("Content-Length", "20");
+  cases[0].Add("Connection", "keep-alive");
+  cases[1].Add("Connection", "X-Secret, close");
+  cases[1].Add("X-Secret", "1");
+  cases[1].Add("Via", "1.0 cache");
+  cases[1].Add("Upgrade", "h2c");
+  cases[1].Add("Trailer", "X-Sum");
+  cases[1].Add("Transfer-Encoding", "chunked");
+  cases[1].Add("X-Accel-Redirect", "/internal");
+  cases[1].Add("X-Kong-Request-Id", "upstream-chosen");
+  cases[1].Add("X-Kong-Upstream-Latency", "999");
+  for (int i = 0; i < 40; ++i) cases[2].Add("X-Many-" + std::to_string(i), "v");  // > 32
+  cases[2].Add("Keep-Alive", "timeout=5");
+  cases[2].Add("Via", "2 edge");
+  cases[3].Add("Upgrade", "websocket");
+  cases[3].Add("Connection", "upgrade");
+  return cases;
 }
+
+ProxiedResponseView EmitView() {
+  ProxiedResponseView view;
+  view.upstream_latency_ms = 3;
+  view.proxy_latency_ms = 1;
+  view.request_id = "0123456789abcdef0123456789abcdef";
+  view.requested_upgrade = "websocket";
+  return view;
+}
+
+void CheckSame(const HeaderMap& emitted, const HeaderMap& edited) {
+  REQUIRE(emitted.size() == edited.size());
+  auto e = edited.begin();
+  for (const auto& field : emitted) {
+    CHECK(field == *e);
+    ++e;
+  }
+}
+
+}  // namespace
 
 TEST_SUITE("proxy") {
   TEST_CASE("proxied response: Kong's headers added, hop-by-hop headers removed") {
@@ -117,51 +168,48 @@ TEST_SUITE("proxy") {
   }
 
   TEST_CASE("ProxiedHeadFields emits what ApplyProxiedResponseHeaders leaves, in order") {
-    // Collects the emitted fields into a map, for comparison with the in-place edit.
-    struct Collect final : kong::http::FieldSink {
-      void Add(std::string_view name, std::string_view value) override {
-        map.AddCopy(name, value);
-      }
-      HeaderMap map;
-    };
-    std::vector<HeaderMap> cases(4);
-    cases[0].Add("Server", "nginx");
-    cases[0].Add("Date", "Sat, 28 Nov 2026 00:00:00 GMT");
-    cases[0].Add("Content-Length", "20");
-    cases[0].Add("Connection", "keep-alive");
-    cases[1].Add("Connection", "X-Secret, close");
-    cases[1].Add("X-Secret", "1");
-    cases[1].Add("Via", "1.0 cache");
-    cases[1].Add("Upgrade", "h2c");
-    cases[1].Add("Trailer", "X-Sum");
-    cases[1].Add("Transfer-Encoding", "chunked");
-    cases[1].Add("X-Accel-Redirect", "/internal");
-    cases[1].Add("X-Kong-Request-Id", "upstream-chosen");
-    cases[1].Add("X-Kong-Upstream-Latency", "999");
-    for (int i = 0; i < 40; ++i) cases[2].Add("X-Many-" + std::to_string(i), "v");  // > 32
-    cases[2].Add("Keep-Alive", "timeout=5");
-    cases[2].Add("Via", "2 edge");
-    cases[3].Add("Upgrade", "websocket");
-    cases[3].Add("Connection", "upgrade");
-
-    ProxiedResponseView view;
-    view.upstream_latency_ms = 3;
-    view.proxy_latency_ms = 1;
-    view.request_id = "0123456789abcdef0123456789abcdef";
-    view.requested_upgrade = "websocket";
+    const ProxiedResponseView view = EmitView();
     EnabledHeaders enabled;
     enabled.upstream_status = true;
-    for (const HeaderMap& upstream : cases) {
+    for (const HeaderMap& upstream : UpstreamCases()) {
       HeaderMap edited = upstream;
       kong::proxy::ApplyProxiedResponseHeaders(view, enabled, "kong/3.10.0", &edited);
       Collect emitted;
       kong::proxy::ProxiedHeadFields(view, enabled, "kong/3.10.0", upstream).EmitTo(emitted);
-      REQUIRE(emitted.map.size() == edited.size());
-      auto e = edited.begin();
-      for (const auto& field : emitted.map) {
-        CHECK(field == *e);
-        ++e;
-      }
+      CheckSame(emitted.map, edited);
+    }
+  }
+
+  TEST_CASE("ProxiedHeadFields with plugin edits equals the map path, in order") {
+    // What OnHead's map path does: Kong's edit, then the plugins' edits applied to the map.
+    const ProxiedResponseView view = EmitView();
+    const EnabledHeaders enabled;
+    kong::http::HeaderEdits edits;
+    edits.Set("X-RateLimit-Remaining-Minute", "9");
+    edits.Set("Via", "plugin");                   // replaces Kong's Via too
+    edits.Remove("Content-Length");               // an upstream field
+    edits.Remove("X-Kong-Upstream-Latency");      // one of Kong's
+    edits.Add("Vary", "Origin");
+    edits.Set("X-Many-3", "replaced");
+    for (const HeaderMap& upstream : UpstreamCases()) {
+      HeaderMap edited = upstream;
+      kong::proxy::ApplyProxiedResponseHeaders(view, enabled, "kong/3.10.0", &edited);
+      edits.ApplyTo(&edited);
+      Collect emitted;
+      kong::proxy::ProxiedHeadFields(view, enabled, "kong/3.10.0", upstream, &edits)
+          .EmitTo(emitted);
+      CheckSame(emitted.map, edited);
+      CHECK(!emitted.map.Has("Content-Length"));
+      CHECK(emitted.map.GetAll("Via") == std::vector<std::string_view>{"plugin"});
+    }
+    // No edits: the plain encoding.
+    const kong::http::HeaderEdits none{};
+    for (const HeaderMap& upstream : UpstreamCases()) {
+      Collect plain, with_none;
+      kong::proxy::ProxiedHeadFields(view, enabled, "kong/3.10.0", upstream).EmitTo(plain);
+      kong::proxy::ProxiedHeadFields(view, enabled, "kong/3.10.0", upstream, &none)
+          .EmitTo(with_none);
+      CheckSame(with_none.map, plain.map);
     }
   }
 }
