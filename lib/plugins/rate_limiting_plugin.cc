@@ -10,6 +10,7 @@
 #include <memory>
 #include <vector>
 
+#include "base/recycling_allocator.h"
 #include "plugins/factory.h"
 #include "plugins/rate_limiting.h"
 #include "plugins/rate_limiting_counters.h"
@@ -27,49 +28,13 @@ int64_t NowMs() {
       .count();
 }
 
-// Each thread's spare Judged blocks: one is made and dropped per request on the worker's
-// loop, so reusing them saves a malloc and a free per request.
-struct JudgedBlocks {
-  std::vector<void*> spare;
-  bool alive = true;  // false once the thread's destructors ran
-  ~JudgedBlocks() {
-    alive = false;
-    for (void* p : spare) ::operator delete(p);
-  }
-};
-
-JudgedBlocks& ThreadJudgedBlocks() {
-  // initial-exec: the library is linked, not dlopen()ed; no __tls_get_addr per request.
-  [[gnu::tls_model("initial-exec")]] thread_local JudgedBlocks blocks;
-  return blocks;
-}
-
 // The usage a request was judged on (ctx.state()): its headers are written into the answer
-// once it is built (ResponseHeaders). No windows: no headers.
-struct Judged : PluginRequestState {
+// once it is built (ResponseHeaders). No windows: no headers. One is made and dropped per
+// request: its blocks are recycled per thread (RedisWait, larger, comes from the heap).
+struct Judged : PluginRequestState, base::Recycled<Judged> {
   std::array<WindowUsage, ratelimit::kPeriodCount> usage;
   size_t windows = 0;
   int64_t now_ms = 0;
-
-  // Recycled per thread (RedisWait, larger, comes from the heap).
-  static void* operator new(size_t size) {
-    JudgedBlocks& blocks = ThreadJudgedBlocks();
-    if (size != sizeof(Judged) || !blocks.alive || blocks.spare.empty()) {
-      return ::operator new(size);
-    }
-    void* p = blocks.spare.back();
-    blocks.spare.pop_back();
-    return p;
-  }
-  static void operator delete(void* p, size_t size) {
-    constexpr size_t kMaxSpare = 64;
-    JudgedBlocks& blocks = ThreadJudgedBlocks();
-    if (size != sizeof(Judged) || !blocks.alive || blocks.spare.size() >= kMaxSpare) {
-      ::operator delete(p);
-      return;
-    }
-    blocks.spare.push_back(p);
-  }
 };
 
 // ctx.state() while a Redis reply is awaited: the reply handler touches the request only

@@ -1,6 +1,7 @@
 // Tests for lib/base: Status/Result and atomic file writes.
 #include <sys/stat.h>
 
+#include <array>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -115,5 +116,38 @@ TEST_SUITE("base") {
       made_here.reset();
     }).join();
     CHECK(live == 0);
+  }
+
+  TEST_CASE("Recycled: make_unique objects and their larger subclasses, through a base pointer") {
+    struct Base {
+      virtual ~Base() = default;
+      int value = 0;
+    };
+    struct Small : Base, kong::base::Recycled<Small> {
+      std::array<char, 40> payload{};
+    };
+    struct Larger : Small {  // another size: plain operator new/delete
+      std::array<char, 200> more{};
+    };
+    for (int round = 0; round < 3; ++round) {
+      std::vector<std::unique_ptr<Base>> held;
+      for (int i = 0; i < 300; ++i) {
+        std::unique_ptr<Base> p;
+        if (i % 3 == 0) {
+          p = std::make_unique<Larger>();
+        } else {
+          p = std::make_unique<Small>();
+        }
+        p->value = i;
+        held.push_back(std::move(p));
+      }
+      for (int i = 0; i < 300; ++i) {
+        CHECK(held[static_cast<size_t>(i)]->value == i);
+        CHECK((dynamic_cast<Larger*>(held[static_cast<size_t>(i)].get()) != nullptr) == (i % 3 == 0));
+      }
+    }
+    std::unique_ptr<Base> made_here = std::make_unique<Small>();
+    std::thread([&] { made_here.reset(); }).join();  // freed on another thread
+    CHECK(made_here == nullptr);
   }
 }
