@@ -8,7 +8,7 @@
 namespace kong::http {
 
 void HeaderEdits::Set(std::string_view name, std::string_view value) {
-  if (Named(name)) TakeAway(name);
+  if (names_lengths_.MayHave(name.size())) TakeAway(name);
   Append(name, value, Kind::kSet);
 }
 
@@ -17,7 +17,7 @@ void HeaderEdits::Add(std::string_view name, std::string_view value) {
 }
 
 void HeaderEdits::Remove(std::string_view name) {
-  if (Named(name)) TakeAway(name);
+  if (names_lengths_.MayHave(name.size())) TakeAway(name);
   if (!Replaces(name)) Append(name, {}, Kind::kRemoved);
 }
 
@@ -44,14 +44,14 @@ void HeaderEdits::Append(std::string_view name, std::string_view value, Kind kin
   const size_t need = text_size_ + name.size() + value.size();
   if (need > text_capacity_) {
     const size_t capacity = std::max(need, text_capacity_ * 2);
-    auto grown = std::make_unique<char[]>(capacity);
+    auto grown = std::make_unique_for_overwrite<char[]>(capacity);
     std::memcpy(grown.get(), text_, text_size_);
     heap_text_ = std::move(grown);
     text_ = heap_text_.get();
     text_capacity_ = capacity;
   }
   if (count_ == entry_capacity_) {
-    auto grown = std::make_unique<Entry[]>(entry_capacity_ * 2);
+    auto grown = std::make_unique_for_overwrite<Entry[]>(entry_capacity_ * 2);
     std::copy(entries_, entries_ + count_, grown.get());
     heap_entries_ = std::move(grown);
     entries_ = heap_entries_.get();
@@ -67,10 +67,8 @@ void HeaderEdits::Append(std::string_view name, std::string_view value, Kind kin
   WireWriter::Copy(text_ + text_size_, value.data(), value.size());
   text_size_ += value.size();
   e.kind = kind;
-  if (name.size() < 64) {
-    names_lengths_ |= uint64_t{1} << name.size();
-    if (kind != Kind::kAdd) replaced_lengths_ |= uint64_t{1} << name.size();
-  }
+  names_lengths_.Add(name.size());
+  if (kind != Kind::kAdd) replaced_lengths_.Add(name.size());
 }
 
 void HeaderEdits::ApplyTo(HeaderMap* headers) const {

@@ -35,14 +35,13 @@ class HeaderEdits {
   // Forgets every edit (keeps the storage).
   void Clear() {
     count_ = text_size_ = 0;
-    names_lengths_ = replaced_lengths_ = 0;
+    names_lengths_ = replaced_lengths_ = {};
   }
 
   bool empty() const { return count_ == 0; }
   // True when a Set or a Remove named `name`: the head's fields of that name do not go out.
   bool Replaces(std::string_view name) const {
-    if (name.size() < 64 && (replaced_lengths_ & (uint64_t{1} << name.size())) == 0) return false;
-    return ReplacesSlow(name);
+    return replaced_lengths_.MayHave(name.size()) && ReplacesSlow(name);
   }
 
   // Removes the replaced fields from `headers`, then appends the edits' fields.
@@ -66,10 +65,6 @@ class HeaderEdits {
   };
 
   void Append(std::string_view name, std::string_view value, Kind kind);
-  // True when an edit may be called `name` (its length was seen).
-  bool Named(std::string_view name) const {
-    return name.size() >= 64 || (names_lengths_ & (uint64_t{1} << name.size())) != 0;
-  }
   void TakeAway(std::string_view name);  // live fields called `name` become kGone
   bool ReplacesSlow(std::string_view name) const;
   std::string_view NameOf(const Entry& e) const { return {text_ + e.name_off, e.name_size}; }
@@ -84,10 +79,8 @@ class HeaderEdits {
   char* text_ = inline_text_.data();
   size_t text_size_ = 0;
   size_t text_capacity_ = kInlineText;
-  // Bit n: an edit (names_) or a Set or Remove (replaced_) names n < 64 bytes; most lookups
-  // end here, as field names are of many lengths.
-  uint64_t names_lengths_ = 0;
-  uint64_t replaced_lengths_ = 0;
+  NameLengths names_lengths_;     // of every edit
+  NameLengths replaced_lengths_;  // of the Sets and Removes
   std::unique_ptr<Entry[]> heap_entries_;  // once the inline entries are full
   std::unique_ptr<char[]> heap_text_;      // once the inline text is full
   std::array<Entry, kInlineEntries> inline_entries_;

@@ -47,6 +47,20 @@ inline bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return true;
 }
 
+// A set of header-name lengths, checked before comparing a field's name with a few known ones:
+// field names come in many lengths, so most comparisons end here. A name of 64 bytes or more
+// may always be in the set.
+class NameLengths {
+ public:
+  constexpr void Add(size_t n) {
+    if (n < 64) bits_ |= uint64_t{1} << n;
+  }
+  constexpr bool MayHave(size_t n) const { return n >= 64 || ((bits_ >> n) & 1) != 0; }
+
+ private:
+  uint64_t bits_ = 0;
+};
+
 // A multimap: a name may repeat (Set-Cookie, X-Forwarded-For). Names keep their spelling.
 // Linear lookups: requests carry tens of headers, not thousands.
 class HeaderMap {

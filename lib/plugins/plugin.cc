@@ -23,15 +23,14 @@ void PluginContext::Authenticate(const Consumer* consumer, const Credential* cre
   static constexpr std::string_view kNames[] = {"X-Consumer-ID", "X-Consumer-Custom-ID",
                                                 "X-Consumer-Username", "X-Credential-Identifier",
                                                 "X-Anonymous-Consumer"};
-  static constexpr uint64_t kLengths = [] {
-    uint64_t bits = 0;
-    for (std::string_view name : kNames) bits |= uint64_t{1} << name.size();
-    return bits;
+  static constexpr http::NameLengths kLengths = [] {
+    http::NameLengths lengths;
+    for (std::string_view name : kNames) lengths.Add(name.size());
+    return lengths;
   }();
   http::HeaderMap& h = request.headers;
   h.RemoveIf([](const http::HeaderMap::Field& f) {
-    const size_t n = f.first.size();
-    if (n >= 64 || ((kLengths >> n) & 1) == 0) return false;  // most fields end here
+    if (!kLengths.MayHave(f.first.size())) return false;  // most fields end here
     for (std::string_view name : kNames) {
       if (http::EqualsIgnoreCase(f.first, name)) return true;
     }

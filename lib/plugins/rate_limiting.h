@@ -13,7 +13,6 @@
 #include <vector>
 
 #include "http/header_edits.h"
-#include "http/header_map.h"
 #include "json/value.h"
 #include "kong/status.h"
 #include "plugins/plugin.h"

@@ -157,27 +157,18 @@ bool ProxiedResponsePlan::Drops(uint8_t kind, std::string_view name) const {
   return false;
 }
 
-void ProxiedResponsePlan::EmitAdded(http::FieldSink& out, const http::HeaderEdits* edits) const {
-  // Passes on the fields no edit replaces.
-  struct Unreplaced final : http::FieldSink {
-    Unreplaced(http::FieldSink& out, const http::HeaderEdits& edits) : out(out), edits(edits) {}
-    void Add(std::string_view name, std::string_view value) override {
-      if (!edits.Replaces(name)) out.Add(name, value);
-    }
-    http::FieldSink& out;
-    const http::HeaderEdits& edits;
+void ProxiedResponsePlan::EmitAdded(http::FieldSink& sink, const http::HeaderEdits* edits) const {
+  auto add = [&](std::string_view name, std::string_view value) {
+    if (edits == nullptr || !edits->Replaces(name)) sink.Add(name, value);
   };
-  std::optional<Unreplaced> filter;
-  if (edits != nullptr) filter.emplace(out, *edits);
-  http::FieldSink& sink = filter ? static_cast<http::FieldSink&>(*filter) : out;
   if (enabled_.upstream_status) {
-    sink.Add("X-Kong-Upstream-Status", DecimalText(response_.upstream_status).view());
+    add("X-Kong-Upstream-Status", DecimalText(response_.upstream_status).view());
   }
   if (enabled_.upstream_latency) {
-    sink.Add("X-Kong-Upstream-Latency", DecimalText(response_.upstream_latency_ms).view());
+    add("X-Kong-Upstream-Latency", DecimalText(response_.upstream_latency_ms).view());
   }
   if (enabled_.proxy_latency) {
-    sink.Add("X-Kong-Proxy-Latency", DecimalText(response_.proxy_latency_ms).view());
+    add("X-Kong-Proxy-Latency", DecimalText(response_.proxy_latency_ms).view());
   }
   if (enabled_.via) {
     std::string via = via_;  // short: "1.1 kong/x.y.z" fits the string's own buffer
@@ -185,28 +176,20 @@ void ProxiedResponsePlan::EmitAdded(http::FieldSink& out, const http::HeaderEdit
     via.append(response_.proxy_http_version);
     via += ' ';
     via.append(server_token_);
-    sink.Add("Via", via);
+    add("Via", via);
   }
-  if (enabled_.server && !has_server_) sink.Add("Server", server_token_);
-  if (set_request_id_) sink.Add("X-Kong-Request-Id", response_.request_id);
+  if (enabled_.server && !has_server_) add("Server", server_token_);
+  if (set_request_id_) add("X-Kong-Request-Id", response_.request_id);
 }
 
 void ProxiedHeadFields::EmitTo(http::FieldSink& sink) const {
-  if (edits_ == nullptr || edits_->empty()) {
-    size_t i = 0;
-    for (const auto& [name, value] : headers_) {
-      if (!plan_.DropsField(i++, name)) sink.Add(name, value);
-    }
-    plan_.EmitAdded(sink);
-    return;
-  }
-  // The plugins' edits: the fields their Sets and Removes name go, theirs come last.
+  // The plugins' edits (if any): the fields their Sets and Removes name go, theirs come last.
   size_t i = 0;
   for (const auto& [name, value] : headers_) {
-    if (!plan_.DropsField(i++, name) && !edits_->Replaces(name)) sink.Add(name, value);
+    if (!plan_.DropsField(i++, name) && !(edits_ && edits_->Replaces(name))) sink.Add(name, value);
   }
   plan_.EmitAdded(sink, edits_);
-  edits_->EmitTo(sink);
+  if (edits_ != nullptr) edits_->EmitTo(sink);
 }
 
 void ApplyProxiedResponseHeaders(const ProxiedResponseView& response,
