@@ -16,12 +16,6 @@ using kong::json::Value;
 
 namespace {
 
-Value J(const std::string& text) {
-  kong::Result<Value> v = kong::json::Parse(text);
-  REQUIRE_MESSAGE(v.ok(), text);
-  return std::move(v).value();
-}
-
 kong::http::Request Req(const std::string& method, const std::string& content_type,
                         std::string body) {
   kong::http::Request r;
