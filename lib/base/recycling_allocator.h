@@ -8,51 +8,67 @@
 
 #include <cstddef>
 #include <new>
-#include <vector>
 
 namespace kong::base {
 namespace internal {
 
-// Free blocks of one size on this thread. Blocks freed after the thread's cache is gone (thread
-// exit) go straight back to operator delete.
+// Free blocks of one size on this thread. The per-thread state is a zero-initialized, trivially
+// destructible slot, so reaching it is one thread-pointer-relative load (initial-exec, no
+// guard variable, no __tls_get_addr: the library is linked, not dlopen()ed); the array of
+// kept blocks is allocated, and its release at thread exit registered, on the first Give.
+// Blocks freed after the thread's list is gone (thread exit) go straight to operator delete.
 template <size_t kSize>
 class BlockCache {
  public:
   static constexpr size_t kKept = 256;
-  ~BlockCache() {
-    alive_ = false;
-    for (void* p : free_) ::operator delete(p);
-  }
-  static BlockCache& ThisThread() {
-    // initial-exec: no __tls_get_addr call per block (the library is linked, not dlopen()ed).
-    [[gnu::tls_model("initial-exec")]] thread_local BlockCache cache;
-    return cache;
-  }
-  void* Take() {
+
+  static void* Take() {
 #if defined(__SANITIZE_ADDRESS__)
     return ::operator new(kSize);  // AddressSanitizer must see every block's use after free
 #endif
-    if (!alive_ || free_.empty()) return ::operator new(kSize);
-    void* p = free_.back();
-    free_.pop_back();
-    return p;
+    Slot& s = slot_;
+    if (s.count == 0) return ::operator new(kSize);
+    return s.blocks[--s.count];
   }
-  void Give(void* p) {
+  static void Give(void* p) {
 #if defined(__SANITIZE_ADDRESS__)
     ::operator delete(p);
     return;
 #endif
-    if (!alive_ || free_.size() >= kKept) {
+    Slot& s = slot_;
+    if ((s.blocks == nullptr && !Adopt(s)) || s.count >= kKept) {
       ::operator delete(p);
       return;
     }
-    if (free_.capacity() == 0) free_.reserve(kKept);
-    free_.push_back(p);
+    s.blocks[s.count++] = p;
   }
 
  private:
-  std::vector<void*> free_;
-  bool alive_ = true;
+  struct Slot {
+    void** blocks;  // kKept entries once adopted
+    size_t count;
+    bool gone;      // the thread is exiting: no list any more
+  };
+  // Frees the thread's kept blocks when the thread exits.
+  struct Reaper {
+    bool armed = false;
+    ~Reaper() {
+      Slot& s = slot_;
+      for (size_t i = 0; i < s.count; ++i) ::operator delete(s.blocks[i]);
+      delete[] s.blocks;
+      s = Slot{nullptr, 0, true};
+    }
+  };
+  // The first Give on a thread (cold): the array, and a Reaper for the thread's exit.
+  [[gnu::noinline]] static bool Adopt(Slot& s) {
+    if (s.gone) return false;
+    thread_local Reaper reaper;
+    reaper.armed = true;  // constructs it (registers its destructor) on this thread
+    s.blocks = new void*[kKept];
+    return true;
+  }
+
+  [[gnu::tls_model("initial-exec")]] static inline constinit thread_local Slot slot_{};
 };
 
 }  // namespace internal
@@ -69,14 +85,14 @@ class RecyclingAllocator {
 
   T* allocate(size_t n) {
     if (n != 1) return static_cast<T*>(::operator new(n * sizeof(T)));
-    return static_cast<T*>(internal::BlockCache<sizeof(T)>::ThisThread().Take());
+    return static_cast<T*>(internal::BlockCache<sizeof(T)>::Take());
   }
   void deallocate(T* p, size_t n) noexcept {
     if (n != 1) {
       ::operator delete(p);
       return;
     }
-    internal::BlockCache<sizeof(T)>::ThisThread().Give(p);
+    internal::BlockCache<sizeof(T)>::Give(p);
   }
   template <typename U>
   bool operator==(const RecyclingAllocator<U>&) const noexcept {
@@ -91,14 +107,14 @@ struct Recycled {
   static void* operator new(size_t size) {
     static_assert(alignof(T) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__, "blocks come from operator new");
     if (size != sizeof(T)) return ::operator new(size);
-    return internal::BlockCache<sizeof(T)>::ThisThread().Take();
+    return internal::BlockCache<sizeof(T)>::Take();
   }
   static void operator delete(void* p, size_t size) noexcept {
     if (size != sizeof(T)) {
       ::operator delete(p);
       return;
     }
-    internal::BlockCache<sizeof(T)>::ThisThread().Give(p);
+    internal::BlockCache<sizeof(T)>::Give(p);
   }
 };
 
