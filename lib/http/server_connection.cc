@@ -193,7 +193,7 @@ bool ServerConnection::CanParse() const {
 void ServerConnection::Parse() {
   if (in_parse_) return;  // the outer call continues once the handler returns
   in_parse_ = true;
-  while (CanParse() && input_off_ < input_.size()) {
+  while (input_off_ < input_.size() && CanParse()) {  // the cheap test first
     const char* begin = input_.data() + input_off_;
     llhttp_errno_t err = llhttp_execute(&parser_, begin, input_.size() - input_off_);
     if (err == HPE_OK) {
