@@ -49,6 +49,15 @@ class StackText {
     return *this;
   }
   StackText& Append(char c) { return Append(std::string_view(&c, 1)); }
+  // `s` with 'A'..'Z' in lower case: appended whole, then lowered in place.
+  StackText& AppendLower(std::string_view s) {
+    Append(s);
+    char* p = (spill_.empty() ? buf_.data() + size_ : spill_.data() + spill_.size()) - s.size();
+    for (size_t i = 0; i < s.size(); ++i) {
+      if (p[i] >= 'A' && p[i] <= 'Z') p[i] = static_cast<char>(p[i] - 'A' + 'a');
+    }
+    return *this;
+  }
   StackText& AppendNumber(uint64_t v) {
     std::array<char, 24> digits;
     char* end = std::to_chars(digits.data(), digits.data() + digits.size(), v).ptr;
@@ -79,7 +88,7 @@ void AppendNginxHost(std::optional<std::string_view> host, StackText* out) {
   } else {
     h = h.substr(0, h.find(':'));
   }
-  for (char c : h) out->Append(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+  out->AppendLower(h);
 }
 
 void AppendUpstreamHost(std::string_view host, uint16_t port, std::string_view scheme,
