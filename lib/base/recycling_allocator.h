@@ -59,13 +59,14 @@ class BlockCache {
       s = Slot{nullptr, 0, true};
     }
   };
-  // The first Give on a thread (cold): the array, and a Reaper for the thread's exit.
+  // The first Give on a thread (cold): the array, and a Reaper for the thread's exit. Give
+  // runs inside noexcept deallocation: without memory for the array, blocks are just freed.
   [[gnu::noinline]] static bool Adopt(Slot& s) {
     if (s.gone) return false;
     thread_local Reaper reaper;
     reaper.armed = true;  // constructs it (registers its destructor) on this thread
-    s.blocks = new void*[kKept];
-    return true;
+    s.blocks = new (std::nothrow) void*[kKept];
+    return s.blocks != nullptr;
   }
 
   [[gnu::tls_model("initial-exec")]] static inline constinit thread_local Slot slot_{};
