@@ -51,7 +51,6 @@ class BlockCache {
   };
   // Frees the thread's kept blocks when the thread exits.
   struct Reaper {
-    bool armed = false;
     ~Reaper() {
       Slot& s = slot_;
       for (size_t i = 0; i < s.count; ++i) ::operator delete(s.blocks[i]);
@@ -63,8 +62,8 @@ class BlockCache {
   // runs inside noexcept deallocation: without memory for the array, blocks are just freed.
   [[gnu::noinline]] static bool Adopt(Slot& s) {
     if (s.gone) return false;
-    thread_local Reaper reaper;
-    reaper.armed = true;  // constructs it (registers its destructor) on this thread
+    // Constructed (its destructor registered) when control first passes here on this thread.
+    [[maybe_unused]] thread_local Reaper reaper;
     s.blocks = new (std::nothrow) void*[kKept];
     return s.blocks != nullptr;
   }
