@@ -12,13 +12,13 @@
 # added header reaching the upstream) and stops with the name of the one that is not.
 # BUILD_DIR must be an optimized build (`meson setup build-release --buildtype=release`).
 # Usage: bench/plugins/run.sh [BUILD_DIR] (default: build). Env: KONG_BENCH_SECONDS (5),
-# KONG_BENCH_ROUNDS (9: many short runs pair better on a noisy machine), KONG_BENCH_CONNECTIONS (64).
+# KONG_BENCH_ROUNDS (15: many short runs pair better on a noisy machine), KONG_BENCH_CONNECTIONS (64).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
 kongd=$build/daemons/kongd/kongd
 seconds=${KONG_BENCH_SECONDS:-5}
-rounds=${KONG_BENCH_ROUNDS:-9}
+rounds=${KONG_BENCH_ROUNDS:-15}
 conns=${KONG_BENCH_CONNECTIONS:-64}
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$root/bench/lib.sh"

@@ -14,13 +14,13 @@
 # no DCHECKs, or the profile-guided `scripts/build-pgo`); the default debugoptimized build is
 # not the one to quote.
 # Usage: bench/proxy/run.sh [BUILD_DIR] (default: build). Env: KONG_BENCH_SECONDS (5),
-# KONG_BENCH_ROUNDS (9: many short runs pair better on a noisy machine), KONG_BENCH_CONNECTIONS (64).
+# KONG_BENCH_ROUNDS (15: many short runs pair better on a noisy machine), KONG_BENCH_CONNECTIONS (64).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
 kongd=$build/daemons/kongd/kongd
 seconds=${KONG_BENCH_SECONDS:-5}
-rounds=${KONG_BENCH_ROUNDS:-9}
+rounds=${KONG_BENCH_ROUNDS:-15}
 conns=${KONG_BENCH_CONNECTIONS:-64}
 [ -x "$kongd" ] || { echo "run.sh: $kongd not built (ninja -C $build)" >&2; exit 1; }
 buildtype=$(python3 -c 'import json, sys
