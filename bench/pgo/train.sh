@@ -9,8 +9,8 @@
 # request-size-limiting (with and without credentials), and an upstream of two targets.
 # Code the mix never runs (the Admin API, the cluster link, error paths) is optimized for size
 # by GCC, as in any PGO build.
-# Usage: bench/pgo/train.sh BUILD_DIR. Needs nginx (the upstream) and wrk (the load), like the
-# benchmarks. Kills only what it started.
+# Usage: bench/pgo/train.sh BUILD_DIR. Env: KONG_PGO_SECONDS (10, the load's length). Needs
+# nginx (the upstream) and wrk (the load), like the benchmarks. Kills only what it started.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${1:?usage: train.sh BUILD_DIR}" && pwd)
@@ -32,7 +32,8 @@ up1=$(free_port)
 up2=$(free_port)
 cpu_up=$(($(nproc) > 1 ? 1 : 0))
 nginx_start upstream "server { listen 127.0.0.1:$up1; listen 127.0.0.1:$up2; location / { return 200 'ok\n'; } }" "$cpu_up"
-wait_port "$up1" && wait_port "$up2"
+wait_port "$up1" || exit 1
+wait_port "$up2" || exit 1
 
 python3 - "$up1" "$up2" "$work/config.json" <<'PY'
 import json, sys
