@@ -3,6 +3,12 @@
 # `work` (a temp dir), `seconds` and `conns`, and declares `started=()`: every PID a helper
 # starts is appended there, and the caller's EXIT trap kills only those.
 
+# The upstream's cpu: its own (cpu 2) when the machine has one, else wrk's (cpu 1). On 2 cpus
+# wrk and the upstream share cpu 1, which then carries part of each proxy's per-request cost
+# (the header bytes it sends them) and is a co-bottleneck.
+upstream_cpu=$(($(nproc) >= 3 ? 2 : 1))
+layout() { echo "proxy on cpu 0, wrk on cpu 1, upstream on cpu $upstream_cpu"; }
+
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 wait_port() {  # wait_port PORT: until something accepts on it (10 s)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Plugin benchmark (issue 7): the cost of the issue's plugin set on one route. Three proxies
 # on the same machine, one worker each pinned to cpu 0, wrk pinned to cpu 1 (with the
-# upstream, nginx `return 200`): nginx proxy_pass (upstream keepalive), our proxy without
+# upstream, nginx `return 200`, unless there is a cpu 2 for it): nginx proxy_pass (upstream keepalive), our proxy without
 # plugins, and our proxy with key-auth + rate-limiting (policy local, a per-second limit never
 # reached) + cors + request-transformer (adds a header) on the route; wrk sends the apikey
 # header and an Origin to every one of them. Runs are interleaved and medians quoted, with
@@ -40,7 +40,7 @@ wrk_headers=(-H "apikey: $apikey" -H "Origin: $origin")
 
 # The upstream echoes the header request-transformer adds, so the check below sees it.
 upstream_port=$(free_port)
-nginx_start upstream "server { listen 127.0.0.1:$upstream_port; location / { return 200 'added=\$http_x_bench_added\n'; } }" 1
+nginx_start upstream "server { listen 127.0.0.1:$upstream_port; location / { return 200 'added=\$http_x_bench_added\n'; } }" "$upstream_cpu"
 wait_port "$upstream_port" || exit 1
 
 nginx_port=$(free_port)
@@ -100,7 +100,7 @@ run_bare() { load bare "http://127.0.0.1:$bare_port/" "$bare_pid" -- "${wrk_head
 run_plugins() { load plugins "http://127.0.0.1:$plugins_port/" "$plugins_pid" -- "${wrk_headers[@]}"; }
 run_rounds "$rounds" run_nginx run_bare run_plugins
 
-echo "machine: $(nproc) cpus, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); proxy on cpu 0, wrk + upstream on cpu 1"
+echo "machine: $(nproc) cpus, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); $(layout)"
 echo "kongd: $buildtype build ($build)"
 echo "wrk: 1 thread, $conns connections, ${seconds}s per run, $rounds interleaved rounds, medians"
 echo "plugins: key-auth, rate-limiting (local, 1e9/second), cors, request-transformer (add header)"

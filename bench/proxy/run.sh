@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Proxy benchmark: our data plane against nginx's proxy_pass on the same machine, in one script.
 # A small upstream (nginx `return 200`), then each proxy with ONE worker pinned to cpu 0 and
-# wrk pinned to cpu 1 (the upstream shares cpu 1 with wrk, the same for both proxies). Runs are
+# wrk pinned to cpu 1, the upstream on cpu 2 if there is one (on 2 cpus it shares cpu 1 with
+# wrk, the same for every proxy: see bench/lib.sh). Runs are
 # interleaved (the order flips every round) and medians quoted, with the median of the
 # per-round ratios (each round's runs are neighbours in time). Then our proxy again with
 # 10,000 routes (mixed exact hosts, wildcard hosts + prefixes, regexes; the request matches
@@ -45,7 +46,7 @@ trap cleanup EXIT
 hwm_kib() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
 
 upstream_port=$(free_port)
-nginx_start upstream "server { listen 127.0.0.1:$upstream_port; location / { return 200 'hello from upstream\n'; } }" 1
+nginx_start upstream "server { listen 127.0.0.1:$upstream_port; location / { return 200 'hello from upstream\n'; } }" "$upstream_cpu"
 wait_port "$upstream_port" || exit 1
 
 nginx_port=$(free_port)
@@ -95,7 +96,7 @@ run_ours() { load ours "http://127.0.0.1:$ours_port/" "$ours_pid" -- -H "Host: l
 run_many() { load ours10k "http://127.0.0.1:$many_port/bench/x" "$many_pid" -- -H "Host: bench.example.com"; }
 run_rounds "$rounds" run_nginx run_ours run_many run_kngx
 
-echo "machine: $(nproc) cpus, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); proxy on cpu 0, wrk + upstream on cpu 1"
+echo "machine: $(nproc) cpus, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); $(layout)"
 echo "kongd: $buildtype build ($build)"
 echo "wrk: 1 thread, $conns connections, ${seconds}s per run, $rounds interleaved rounds, medians"
 printf '%-30s %12s %10s %10s %14s\n' proxy "requests/s" "p50 ms" "p99 ms" "CPU-us/req"
