@@ -4,8 +4,8 @@
 # starts is appended there, and the caller's EXIT trap kills only those.
 
 # The upstream's cpu: its own (cpu 2) when the machine has one, else wrk's (cpu 1). On 2 cpus
-# wrk and the upstream share cpu 1, which then carries part of each proxy's per-request cost
-# (the header bytes it sends them) and is a co-bottleneck.
+# wrk and the upstream share cpu 1, which then does part of each proxy's per-request work
+# (reading what the proxy sends them) and is a co-bottleneck.
 upstream_cpu=$(($(nproc) >= 3 ? 2 : 1))
 layout() { echo "proxy on cpu 0, wrk on cpu 1, upstream on cpu $upstream_cpu"; }
 
@@ -59,6 +59,22 @@ CONF
   taskset -c "$3" nginx -p "$dir" -c "$dir/nginx.conf" >"$dir/logs/stdout" 2>&1 &
   last_pid=$!
   started+=("$last_pid")
+}
+
+# nginx_proxy_start NAME UPSTREAM_PORT [DIRECTIVES]: the nginx baseline, proxy_pass to
+# UPSTREAM_PORT with upstream keepalive (plus DIRECTIVES in its location), one worker on cpu 0;
+# sets last_port and last_pids (the master, then its worker: the processes whose CPU counts).
+nginx_proxy_start() {
+  local port
+  port=$(free_port)
+  nginx_start "$1" "upstream u { server 127.0.0.1:$2; keepalive 512; }
+  server { listen 127.0.0.1:$port reuseport; location / {
+    proxy_pass http://u; proxy_http_version 1.1; proxy_set_header Connection \"\";
+    ${3:-} } }" 0
+  wait_port "$port" || exit 1
+  sleep 0.2  # the master forks its worker
+  mapfile -t last_pids < <(echo "$last_pid"; pgrep -P "$last_pid")
+  last_port=$port
 }
 
 # kongd_start NAME CONFIG_JSON: a DB-less traditional kongd ($kongd) with one worker on cpu 0,

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Plugin benchmark (issue 7): the cost of the issue's plugin set on one route. Three proxies
 # on the same machine, one worker each pinned to cpu 0, wrk pinned to cpu 1 (with the
-# upstream, nginx `return 200`, unless there is a cpu 2 for it): nginx proxy_pass (upstream keepalive), our proxy without
-# plugins, and our proxy with key-auth + rate-limiting (policy local, a per-second limit never
+# upstream, nginx `return 200`, unless there is a cpu 2 for it): nginx proxy_pass (upstream
+# keepalive), our proxy without plugins, and our proxy with key-auth + rate-limiting (policy local, a per-second limit never
 # reached) + cors + request-transformer (adds a header) on the route; wrk sends the apikey
 # header and an Origin to every one of them. Runs are interleaved and medians quoted, with
 # CPU-µs per request and the ratios plugins/no-plugins (target >= 0.90) and plugins/nginx.
@@ -43,13 +43,8 @@ upstream_port=$(free_port)
 nginx_start upstream "server { listen 127.0.0.1:$upstream_port; location / { return 200 'added=\$http_x_bench_added\n'; } }" "$upstream_cpu"
 wait_port "$upstream_port" || exit 1
 
-nginx_port=$(free_port)
-nginx_start proxy "upstream u { server 127.0.0.1:$upstream_port; keepalive 512; }
-  server { listen 127.0.0.1:$nginx_port reuseport; location / { proxy_pass http://u; proxy_http_version 1.1; proxy_set_header Connection \"\"; } }" 0
-nginx_pid=$last_pid
-wait_port "$nginx_port" || exit 1
-sleep 0.2
-mapfile -t nginx_pids < <(echo "$nginx_pid"; pgrep -P "$nginx_pid")
+nginx_proxy_start proxy "$upstream_port"
+nginx_port=$last_port nginx_pids=("${last_pids[@]}")
 
 # gen_config WITH_PLUGINS OUT: one service and route `/`; with plugins, the issue's four on the
 # route and one consumer holding the key.

@@ -23,10 +23,10 @@ kongd=$build/daemons/kongd/kongd
 seconds=${KONG_BENCH_SECONDS:-5}
 rounds=${KONG_BENCH_ROUNDS:-15}
 conns=${KONG_BENCH_CONNECTIONS:-64}
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$root/bench/lib.sh"  # free_port, wait_port, nginx_start, kongd_start, load, run_rounds, ...
 [ -x "$kongd" ] || { echo "run.sh: $kongd not built (ninja -C $build)" >&2; exit 1; }
-buildtype=$(python3 -c 'import json, sys
-print(next(o["value"] for o in json.load(open(sys.argv[1])) if o["name"] == "buildtype"))' \
-  "$build/meson-info/intro-buildoptions.json" 2>/dev/null || echo unknown)
+buildtype=$(build_type "$build")
 [ "$buildtype" = release ] || echo "run.sh: warning: $build is a '$buildtype' build; quote figures from a release build" >&2
 for tool in nginx wrk taskset python3; do
   command -v "$tool" >/dev/null || { echo "run.sh: $tool missing (apt-get install nginx-light wrk util-linux python3)" >&2; exit 1; }
@@ -41,42 +41,28 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# shellcheck source-path=SCRIPTDIR source=../lib.sh
-. "$root/bench/lib.sh"  # free_port, wait_port, nginx_start, kongd_start, load, run_rounds, ...
 hwm_kib() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
 
 upstream_port=$(free_port)
 nginx_start upstream "server { listen 127.0.0.1:$upstream_port; location / { return 200 'hello from upstream\n'; } }" "$upstream_cpu"
 wait_port "$upstream_port" || exit 1
 
-nginx_port=$(free_port)
-nginx_start proxy "upstream u { server 127.0.0.1:$upstream_port; keepalive 512; }
-  server { listen 127.0.0.1:$nginx_port reuseport; location / { proxy_pass http://u; proxy_http_version 1.1; proxy_set_header Connection \"\"; } }" 0
-nginx_pid=$last_pid
-wait_port "$nginx_port" || exit 1
-sleep 0.2
-mapfile -t nginx_pids < <(echo "$nginx_pid"; pgrep -P "$nginx_pid")
+nginx_proxy_start proxy "$upstream_port"
+nginx_port=$last_port nginx_pids=("${last_pids[@]}")
 
 # A second baseline doing the header work Kong's proxy does (kong-entities.md §4.7-4.8): the
 # same upstream request fields (Host as Kong sends it, Via, X-Forwarded-*, X-Real-IP,
-# X-Kong-Request-Id) and response fields (latencies, Via, X-Kong-Request-Id). These ~260
-# bytes more per request are parsed on cpu 1 (by the upstream and wrk), which both proxies
-# share; this row shows what plain proxy_pass would cost with them.
-kngx_port=$(free_port)
-nginx_start kong-headers "upstream u { server 127.0.0.1:$upstream_port; keepalive 512; }
-  server { listen 127.0.0.1:$kngx_port reuseport; location / {
-    proxy_pass http://u; proxy_http_version 1.1; proxy_set_header Connection \"\";
+# X-Kong-Request-Id) and response fields (latencies, Via, X-Kong-Request-Id): ~260 bytes more
+# to the upstream and ~130 more to wrk per request than plain proxy_pass sends, as ours does.
+nginx_proxy_start kong-headers "$upstream_port" "
     proxy_set_header Host 127.0.0.1:$upstream_port; proxy_set_header Via \"1.1 kong/3.10.0\";
     proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
     proxy_set_header X-Forwarded-Proto \$scheme; proxy_set_header X-Forwarded-Host \$host;
     proxy_set_header X-Forwarded-Port \$server_port; proxy_set_header X-Forwarded-Path \$uri;
     proxy_set_header X-Real-IP \$remote_addr; proxy_set_header X-Kong-Request-Id \$request_id;
     add_header X-Kong-Upstream-Latency \$upstream_connect_time; add_header X-Kong-Proxy-Latency 0;
-    add_header Via \"1.1 kong/3.10.0\"; add_header X-Kong-Request-Id \$request_id; } }" 0
-kngx_pid=$last_pid
-wait_port "$kngx_port" || exit 1
-sleep 0.2
-mapfile -t kngx_pids < <(echo "$kngx_pid"; pgrep -P "$kngx_pid")
+    add_header Via \"1.1 kong/3.10.0\"; add_header X-Kong-Request-Id \$request_id;"
+kngx_port=$last_port kngx_pids=("${last_pids[@]}")
 
 python3 "$root/bench/proxy/gen_config.py" 1 "$upstream_port" "$work/ours1.json"
 kongd_start ours1 "$work/ours1.json"
@@ -109,4 +95,4 @@ echo "ours/nginx requests/s: $(ratio "$(col ours 1)" "$(col nginx 1)")   p99 our
 echo "  per round, ours/nginx requests/s: $(pair_ratios ours nginx 1)   p99: $(pair_ratios ours nginx 3)"
 echo "ours/(nginx with Kong's headers) requests/s: $(ratio "$(col ours 1)" "$(col kngx 1)")   p99: $(ratio "$(col ours 3)" "$(col kngx 3)")   per round: $(pair_ratios ours kngx 1)"
 echo "10000 routes / 1 route requests/s: $(ratio "$(col ours10k 1)" "$(col ours 1)")   per round: $(pair_ratios ours10k ours 1)"
-echo "peak RSS (VmHWM): ours 1 route $(hwm_kib "$ours_pid") KiB, 10000 routes $(hwm_kib "$many_pid") KiB; nginx worker $(hwm_kib "${nginx_pids[1]:-$nginx_pid}") KiB"
+echo "peak RSS (VmHWM): ours 1 route $(hwm_kib "$ours_pid") KiB, 10000 routes $(hwm_kib "$many_pid") KiB; nginx worker $(hwm_kib "${nginx_pids[1]:-${nginx_pids[0]}}") KiB"
