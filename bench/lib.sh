@@ -29,6 +29,15 @@ cpu_ticks() {
   echo "$total"
 }
 
+# cpu_stat: "total steal" clock ticks of the cpus the benches use (0, 1 and the upstream's).
+# Steal is time a virtual cpu was ready to run but the host ran something else (waking a
+# halted one counts too). On the shared VM of docs/benchmarks.md the runs with more of it had
+# the long p99s, so every run records it (0 on bare metal).
+cpu_stat() {
+  awk -v last="$upstream_cpu" '$1 ~ /^cpu[0-9]+$/ && substr($1, 4) + 0 <= last {
+    for (i = 2; i <= 9; i++) t += $i; s += $9 } END { print t, s }' /proc/stat
+}
+
 # kill_started: TERM then reap every PID in `started` (for the caller's EXIT trap).
 kill_started() {
   local pid
@@ -108,15 +117,18 @@ run_rounds() {
 }
 
 # load NAME URL PIDS... [-- WRK_ARGS...]: one wrk run pinned to cpu 1; appends
-# "rps p50_ms p99_ms cpu_us" to $work/result-NAME. CPU is that of PIDS during the run.
+# "rps p50_ms p99_ms cpu_us steal_pct" to $work/result-NAME. CPU is that of PIDS during the
+# run; steal is the host's share of the used cpus' time during it (cpu_stat).
 load() {
   local name=$1 url=$2; shift 2
   local pids=() extra=()
   while [ $# -gt 0 ] && [ "$1" != -- ]; do pids+=("$1"); shift; done
   [ $# -gt 0 ] && shift && extra=("$@")
-  local before after out rps p50 p99 total hz
+  local before after out rps p50 p99 total hz stat0 stat1
   before=$(cpu_ticks "${pids[@]}")
+  stat0=$(cpu_stat)
   out=$(taskset -c 1 wrk -t1 -c"$conns" -d"${seconds}s" --latency "${extra[@]}" "$url")
+  stat1=$(cpu_stat)
   after=$(cpu_ticks "${pids[@]}")
   if grep -q 'Non-2xx\|Socket errors' <<<"$out"; then
     echo "bench: $name had errors:" >&2; echo "$out" >&2
@@ -126,7 +138,7 @@ load() {
   p50=$(to_ms "$(awk '$1=="50%" {print $2}' <<<"$out")")
   p99=$(to_ms "$(awk '$1=="99%" {print $2}' <<<"$out")")
   hz=$(getconf CLK_TCK)
-  echo "$rps $p50 $p99 $(awk -v t=$((after - before)) -v n="$total" -v hz="$hz" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }')" >>"$work/result-$name"
+  echo "$rps $p50 $p99 $(awk -v t=$((after - before)) -v n="$total" -v hz="$hz" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }') $(echo "$stat0 $stat1" | awk '{ printf "%.1f", ($3 > $1) ? 100 * ($4 - $2) / ($3 - $1) : 0 }')" >>"$work/result-$name"
 }
 to_ms() { awk -v v="$1" 'BEGIN { n=v+0; if (v ~ /us$/) n/=1000; else if (v ~ /ms$/) n=n; else if (v ~ /s$/) n*=1000; printf "%.3f", n }'; }
 median() { sort -n | awk '{ v[NR]=$1 } END { print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2 }'; }
@@ -139,6 +151,13 @@ pair_ratios() {
     awk '{printf "%.3f\n", $1 / $2}' | sort -n |
     awk '{ v[NR]=$1 } END { m = (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2
                             printf "median %.3f (%.3f..%.3f)", m, v[1], v[NR] }'
+}
+
+# steal_summary NAME...: the host's steal during the named runs, "median M% (max X%)".
+steal_summary() {
+  local n all
+  all=$(for n in "$@"; do awk '{print $5}' "$work/result-$n"; done)
+  echo "median $(median <<<"$all")% (max $(sort -n <<<"$all" | tail -1)%)"
 }
 
 # build_type BUILD_DIR: meson's buildtype of the build dir ("unknown" when unreadable).
