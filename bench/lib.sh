@@ -153,6 +153,10 @@ pair_ratios() {
                             printf "median %.3f (%.3f..%.3f)", m, v[1], v[NR] }'
 }
 
+# ratio_ci A B COLUMN: the 95% bootstrap interval of median(A)/median(B) over the rounds
+# (bench/ratio_ci.py), "95% CI LO..HI".
+ratio_ci() { python3 "$(dirname "${BASH_SOURCE[0]}")/ratio_ci.py" "$work/result-$1" "$work/result-$2" "$3"; }
+
 # steal_summary NAME...: the host's steal during the named runs, "median M% (max X%)".
 steal_summary() {
   local n all

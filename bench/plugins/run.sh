@@ -111,4 +111,5 @@ for n in nginx bare plugins; do
 done
 echo "plugins/no-plugins requests/s: $(ratio "$(col plugins 1)" "$(col bare 1)") (target >= 0.90)   p99: $(ratio "$(col plugins 3)" "$(col bare 3)")   CPU-us/req: $(ratio "$(col plugins 4)" "$(col bare 4)")"
 echo "  per round, plugins/no-plugins requests/s: $(pair_ratios plugins bare 1)   CPU-us/req: $(pair_ratios plugins bare 4)"
+echo "  bootstrap over the rounds, plugins/no-plugins requests/s: $(ratio_ci plugins bare 1)"
 echo "plugins/nginx requests/s: $(ratio "$(col plugins 1)" "$(col nginx 1)")   p99: $(ratio "$(col plugins 3)" "$(col nginx 3)")"

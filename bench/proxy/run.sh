@@ -94,6 +94,7 @@ for n in nginx ours ours10k kngx; do
 done
 echo "ours/nginx requests/s: $(ratio "$(col ours 1)" "$(col nginx 1)")   p99 ours/nginx: $(ratio "$(col ours 3)" "$(col nginx 3)")   (ratio of the medians)"
 echo "  per round, ours/nginx requests/s: $(pair_ratios ours nginx 1)   p99: $(pair_ratios ours nginx 3)"
+echo "  bootstrap over the rounds, ours/nginx requests/s: $(ratio_ci ours nginx 1)   p99: $(ratio_ci ours nginx 3)"
 echo "ours/(nginx with Kong's headers) requests/s: $(ratio "$(col ours 1)" "$(col kngx 1)")   p99: $(ratio "$(col ours 3)" "$(col kngx 3)")   per round: $(pair_ratios ours kngx 1)"
 echo "10000 routes / 1 route requests/s: $(ratio "$(col ours10k 1)" "$(col ours 1)")   per round: $(pair_ratios ours10k ours 1)"
 echo "peak RSS (VmHWM): ours 1 route $(hwm_kib "$ours_pid") KiB, 10000 routes $(hwm_kib "$many_pid") KiB; nginx worker $(hwm_kib "${nginx_pids[1]:-${nginx_pids[0]}}") KiB"
