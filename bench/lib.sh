@@ -7,7 +7,6 @@
 # wrk and the upstream share cpu 1, which then does part of each proxy's per-request work
 # (reading what the proxy sends them) and is a co-bottleneck.
 upstream_cpu=$(($(nproc) >= 3 ? 2 : 1))
-layout() { echo "proxy on cpu 0, wrk on cpu 1, upstream on cpu $upstream_cpu"; }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
@@ -162,6 +161,15 @@ steal_summary() {
   local n all
   all=$(for n in "$@"; do awk '{print $5}' "$work/result-$n"; done)
   echo "median $(median <<<"$all")% (max $(sort -n <<<"$all" | tail -1)%)"
+}
+
+# print_setup NAME...: the lines every proxy bench's report starts with: the machine and cpu
+# layout, the build ($build, $buildtype), wrk's settings, and the steal during the named runs.
+print_setup() {
+  echo "machine: $(nproc) cpus, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); proxy on cpu 0, wrk on cpu 1, upstream on cpu $upstream_cpu"
+  echo "kongd: $buildtype build ($build)"
+  echo "wrk: 1 thread, $conns connections, ${seconds}s per run, $rounds interleaved rounds, medians"
+  echo "host steal during the runs (time the VM's cpus waited for the host): $(steal_summary "$@")"
 }
 
 # build_type BUILD_DIR: meson's buildtype of the build dir ("unknown" when unreadable).

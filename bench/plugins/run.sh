@@ -95,10 +95,7 @@ run_bare() { load bare "http://127.0.0.1:$bare_port/" "$bare_pid" -- "${wrk_head
 run_plugins() { load plugins "http://127.0.0.1:$plugins_port/" "$plugins_pid" -- "${wrk_headers[@]}"; }
 run_rounds "$rounds" run_nginx run_bare run_plugins
 
-echo "machine: $(nproc) cpus, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); $(layout)"
-echo "kongd: $buildtype build ($build)"
-echo "wrk: 1 thread, $conns connections, ${seconds}s per run, $rounds interleaved rounds, medians"
-echo "host steal during the runs (time the VM's cpus waited for the host): $(steal_summary nginx bare plugins)"
+print_setup nginx bare plugins
 echo "plugins: key-auth, rate-limiting (local, 1e9/second), cors, request-transformer (add header)"
 printf '%-26s %12s %10s %10s %14s\n' proxy "requests/s" "p50 ms" "p99 ms" "CPU-us/req"
 for n in nginx bare plugins; do

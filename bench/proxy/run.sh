@@ -82,10 +82,7 @@ run_ours() { load ours "http://127.0.0.1:$ours_port/" "$ours_pid" -- -H "Host: l
 run_many() { load ours10k "http://127.0.0.1:$many_port/bench/x" "$many_pid" -- -H "Host: bench.example.com"; }
 run_rounds "$rounds" run_nginx run_ours run_many run_kngx
 
-echo "machine: $(nproc) cpus, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); $(layout)"
-echo "kongd: $buildtype build ($build)"
-echo "wrk: 1 thread, $conns connections, ${seconds}s per run, $rounds interleaved rounds, medians"
-echo "host steal during the runs (time the VM's cpus waited for the host): $(steal_summary nginx ours ours10k kngx)"
+print_setup nginx ours ours10k kngx
 printf '%-30s %12s %10s %10s %14s\n' proxy "requests/s" "p50 ms" "p99 ms" "CPU-us/req"
 for n in nginx ours ours10k kngx; do
   label=$n; [ $n = nginx ] && label="nginx proxy_pass"; [ $n = ours ] && label="ours, 1 route"; [ $n = ours10k ] && label="ours, 10000 routes"
